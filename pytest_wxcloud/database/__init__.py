@@ -1,0 +1,1 @@
+"""The in-memory cloud database: SDK-shaped builders over a MongoDB-semantics engine."""
