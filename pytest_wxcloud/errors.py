@@ -106,11 +106,11 @@ class CloudSDKError(Exception):
 
     # WeChat's spelling, for code ported from JavaScript that reads ``e.errCode``.
     @property
-    def errCode(self) -> int:  # noqa: N802
+    def errCode(self) -> int:
         return self.err_code
 
     @property
-    def errMsg(self) -> str:  # noqa: N802
+    def errMsg(self) -> str:
         return self.err_msg
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,7 +147,9 @@ def api_failure(
 def assertion_error(err_msg: str, err_code: int = -1) -> CloudSDKError:
     """A true ``CloudSDKError``: no api prefix in errMsg, ``message`` in the SDK's long form."""
     text = ERR_CODE_TEXT.get(err_code, "")
-    return CloudSDKError(err_code, err_msg, message=f"errCode: {err_code} {text} | errMsg: {err_msg}")
+    return CloudSDKError(
+        err_code, err_msg, message=f"errCode: {err_code} {text} | errMsg: {err_msg}"
+    )
 
 
 def collection_not_exist(api: str) -> CloudSDKError:

@@ -70,9 +70,7 @@ class RegExp:
 
     @classmethod
     def from_pattern(cls, pattern: re.Pattern[str]) -> RegExp:
-        options = "".join(
-            letter for letter, flag in _REGEX_FLAGS.items() if pattern.flags & flag
-        )
+        options = "".join(letter for letter, flag in _REGEX_FLAGS.items() if pattern.flags & flag)
         return cls(pattern.pattern, options)
 
 
@@ -102,7 +100,9 @@ class ServerDate:
 
     def __post_init__(self) -> None:
         if isinstance(self.offset, bool) or not isinstance(self.offset, (int, float)):
-            raise SDKTypeError(f"serverDate offset must be a number of milliseconds, got {self.offset!r}")
+            raise SDKTypeError(
+                f"serverDate offset must be a number of milliseconds, got {self.offset!r}"
+            )
 
 
 # --------------------------------------------------------------------------- geometry
@@ -119,7 +119,7 @@ class Geometry:
     def _coordinates(self) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define its coordinates")
 
-    def toJSON(self) -> dict[str, Any]:  # noqa: N802 - the SDK's name
+    def toJSON(self) -> dict[str, Any]:
         return self.to_geojson()
 
     def __eq__(self, other: object) -> bool:
@@ -179,10 +179,14 @@ class Polygon(Geometry):
     geo_type = "Polygon"
 
     def __init__(self, lines: Sequence[LineString]) -> None:
-        if not isinstance(lines, (list, tuple)) or not lines or not all(
-            isinstance(line, LineString) for line in lines
+        if (
+            not isinstance(lines, (list, tuple))
+            or not lines
+            or not all(isinstance(line, LineString) for line in lines)
         ):
-            raise SDKTypeError(f'"lines" of Polygon must be a non-empty array of LineString. Received {lines!r}')
+            raise SDKTypeError(
+                f'"lines" of Polygon must be a non-empty array of LineString. Received {lines!r}'
+            )
         for line in lines:
             if len(line.points) < 4 or not line.is_closed:
                 raise SDKTypeError(
@@ -209,10 +213,14 @@ class MultiLineString(Geometry):
     geo_type = "MultiLineString"
 
     def __init__(self, lines: Sequence[LineString]) -> None:
-        if not isinstance(lines, (list, tuple)) or not lines or not all(
-            isinstance(line, LineString) for line in lines
+        if (
+            not isinstance(lines, (list, tuple))
+            or not lines
+            or not all(isinstance(line, LineString) for line in lines)
         ):
-            raise SDKTypeError(f'"lines" of MultiLineString must be a non-empty array of LineString. Received {lines!r}')
+            raise SDKTypeError(
+                f'"lines" of MultiLineString must be a non-empty array of LineString. Received {lines!r}'
+            )
         self.lines = tuple(lines)
 
     def _coordinates(self) -> list[list[list[float]]]:
@@ -223,10 +231,14 @@ class MultiPolygon(Geometry):
     geo_type = "MultiPolygon"
 
     def __init__(self, polygons: Sequence[Polygon]) -> None:
-        if not isinstance(polygons, (list, tuple)) or not polygons or not all(
-            isinstance(p, Polygon) for p in polygons
+        if (
+            not isinstance(polygons, (list, tuple))
+            or not polygons
+            or not all(isinstance(p, Polygon) for p in polygons)
         ):
-            raise SDKTypeError(f'"polygons" of MultiPolygon must be a non-empty array of Polygon. Received {polygons!r}')
+            raise SDKTypeError(
+                f'"polygons" of MultiPolygon must be a non-empty array of Polygon. Received {polygons!r}'
+            )
         self.polygons = tuple(polygons)
 
     def _coordinates(self) -> list[Any]:
@@ -245,7 +257,8 @@ class Geo:
 
 
 GEO_TYPES: dict[str, type[Geometry]] = {
-    cls.geo_type: cls for cls in (Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon)
+    cls.geo_type: cls
+    for cls in (Point, LineString, Polygon, MultiPoint, MultiLineString, MultiPolygon)
 }
 
 
@@ -309,7 +322,9 @@ class _Sizer:
         self.total = 5
 
 
-def to_stored(value: Any, now: Callable[[], datetime], path: str = "", check_names: bool = True) -> Any:
+def to_stored(
+    value: Any, now: Callable[[], datetime], path: str = "", check_names: bool = True
+) -> Any:
     """Validate and copy a caller value into its stored form.
 
     ``now`` resolves :class:`ServerDate`; it is only called when one is present. Raises
@@ -326,7 +341,9 @@ def to_stored(value: Any, now: Callable[[], datetime], path: str = "", check_nam
     return stored
 
 
-def _store(value: Any, now: Callable[[], datetime], path: str, names: bool, sizer: _Sizer, depth: int) -> Any:
+def _store(
+    value: Any, now: Callable[[], datetime], path: str, names: bool, sizer: _Sizer, depth: int
+) -> Any:
     cls = value.__class__
     if cls is str:
         sizer.total += len(value) + 7
@@ -350,7 +367,9 @@ def _store(value: Any, now: Callable[[], datetime], path: str, names: bool, size
             if names:
                 check_field_name(key, path)
             elif not isinstance(key, str):
-                raise SDKTypeError(f"field names must be strings; got {key!r} at {path or 'top level'}")
+                raise SDKTypeError(
+                    f"field names must be strings; got {key!r} at {path or 'top level'}"
+                )
             if item is MISSING:
                 continue
             sizer.total += len(key) + 2
@@ -407,7 +426,10 @@ def clone(value: Any) -> Any:
     """A deep copy of a stored value (dicts and lists are the only mutable parts)."""
     cls = value.__class__
     if cls is dict:
-        return {k: clone(v) if v.__class__ is dict or v.__class__ is list else v for k, v in value.items()}
+        return {
+            k: clone(v) if v.__class__ is dict or v.__class__ is list else v
+            for k, v in value.items()
+        }
     if cls is list:
         return [clone(v) if v.__class__ is dict or v.__class__ is list else v for v in value]
     return value
@@ -421,7 +443,10 @@ def to_caller(value: Any) -> Any:
             geometry = geometry_from_geojson(value)
             if geometry is not None:
                 return geometry
-        return {k: to_caller(v) if v.__class__ is dict or v.__class__ is list else v for k, v in value.items()}
+        return {
+            k: to_caller(v) if v.__class__ is dict or v.__class__ is list else v
+            for k, v in value.items()
+        }
     if cls is list:
         return [to_caller(v) if v.__class__ is dict or v.__class__ is list else v for v in value]
     return value

@@ -1,0 +1,253 @@
+"""Transactions: snapshot reads, buffered writes, first-committer-wins conflicts.
+
+A transaction sees the store as it was when it started plus its own writes; nothing it writes is
+visible outside before ``commit``. Instead of copying the store, it registers a watcher that keeps
+the previous version of any document someone else changes while it is open (the store is
+copy-on-write, so that is one reference per change). At commit, a document this transaction wrote
+that someone else changed meanwhile is a write-write conflict: the commit fails with
+``DATABASE_TRANSACTION_CONFLICT`` and ``run_transaction`` retries, as the SDK does.
+
+Production quirks kept (sdk.md §3.11): only ``add`` and ``doc()`` operations and ``where().get()``
+run inside; ``where().update/remove`` and ``count`` silently run outside (we warn); ``doc.set``
+reports ``created: 0``; ``run_transaction`` rejects with the raw ``rollback()`` argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CloudSDKError, DatabaseError, api_failure
+from .engine import duplicate_key, select
+from .projection import compile_projection
+from .store import Collection, Document, id_key
+from .updating import compile_update
+
+if TYPE_CHECKING:
+    from .api import CollectionReference, Database
+
+CONFLICT_CODE = "DATABASE_TRANSACTION_CONFLICT"
+CONFLICT_MESSAGE = (
+    "[ResourceUnavailable.TransactionConflict] Transaction is conflict, maybe resource operated "
+    "by others. Please check your request, but if the problem persists, contact us."
+)
+_DELETED = object()
+
+
+class TransactionRollback(Exception):
+    """``run_transaction`` re-raises what ``rollback(reason)`` was given; a non-exception
+    reason (JavaScript rejects with any value) arrives wrapped in this, as ``.reason``."""
+
+    def __init__(self, reason: Any) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def conflict_error(api: str) -> CloudSDKError:
+    return api_failure(api, CONFLICT_MESSAGE, code=CONFLICT_CODE)
+
+
+class Transaction:
+    def __init__(self, database: Database) -> None:
+        from .api import Database
+
+        runtime = database._runtime
+        self._runtime = runtime
+        self._store = runtime.store
+        self.id = runtime.request_id()
+        self._writes: dict[tuple[str, Any], Any] = {}
+        self._preimages: dict[tuple[str, Any], Document | None] = {}
+        self._state = "active"
+        self.abort_reason: Any = None
+        self._database = Database(
+            runtime,
+            env=database.env,
+            throw_on_not_found=database.throw_on_not_found,
+            transaction=self,
+        )
+        with self._store.lock:
+            self._store.watchers.append(self._remember)
+
+    def _remember(self, name: str, key: Any, previous: Document | None) -> None:
+        self._preimages.setdefault((name, key), previous)
+
+    def collection(self, name: str) -> CollectionReference:
+        return self._database.collection(name)
+
+    @property
+    def state(self) -> str:
+        """``active``, ``committed`` or ``aborted``."""
+        return self._state
+
+    # --- the engine interface (see engine.Engine) ---------------------------------------
+
+    def _check_active(self, api: str) -> None:
+        if self._state != "active":
+            raise DatabaseError(
+                -501001, f"transaction {self.id} is already {self._state}; start a new one"
+            )
+
+    def _read(self, name: str, key: Any) -> Document | None:
+        if (name, key) in self._writes:
+            doc = self._writes[(name, key)]
+            return None if doc is _DELETED else doc  # type: ignore[no-any-return]
+        if (name, key) in self._preimages:
+            return self._preimages[(name, key)]
+        return self._store.get(name).get(key)
+
+    def _view(self, name: str) -> Collection:
+        view = dict(self._store.get(name))
+        for (coll, key), previous in self._preimages.items():
+            if coll == name:
+                if previous is None:
+                    view.pop(key, None)
+                else:
+                    view[key] = previous
+        for (coll, key), doc in self._writes.items():
+            if coll == name:
+                if doc is _DELETED:
+                    view.pop(key, None)
+                else:
+                    view[key] = doc
+        return view
+
+    def find(
+        self,
+        name: str,
+        query: Mapping[str, Any],
+        order: Any = (),
+        skip: int = 0,
+        limit: int | None = None,
+        projection: Mapping[str, Any] | None = None,
+    ) -> list[Document]:
+        self._check_active("get")
+        self._store.get(name)
+        if set(query) == {"_id"} and not isinstance(query["_id"], dict):
+            doc = self._read(name, id_key(query["_id"]))
+            found = [] if doc is None else [doc]
+        else:
+            found = select(self._view(name), query, order, skip, limit)
+        if projection:
+            project = compile_projection(projection)
+            return [project(d) for d in found]
+        return found
+
+    def insert(self, name: str, docs: list[Document]) -> list[Any]:
+        self._check_active("add")
+        self._store.get(name)
+        for doc in docs:
+            key = id_key(doc["_id"])
+            if self._read(name, key) is not None:
+                raise duplicate_key(name, key)
+            self._writes[(name, key)] = doc
+        return [d["_id"] for d in docs]
+
+    def update(
+        self, name: str, query: Mapping[str, Any], update: Mapping[str, Any], multi: bool
+    ) -> tuple[int, int]:
+        self._check_active("update")
+        self._store.get(name)
+        key = id_key(query["_id"])
+        doc = self._read(name, key)
+        if doc is None:
+            return 0, 0
+        new = compile_update(update)(doc)
+        self._writes[(name, key)] = new
+        return 1, int(new != doc)
+
+    def replace(self, name: str, key: Any, doc: Document) -> tuple[int, int]:
+        self._check_active("set")
+        self._store.get(name)
+        key = id_key(key)
+        existed = self._read(name, key) is not None
+        self._writes[(name, key)] = doc
+        return (1, 0) if existed else (0, 1)
+
+    def remove(self, name: str, query: Mapping[str, Any], multi: bool) -> int:
+        self._check_active("remove")
+        self._store.get(name)
+        key = id_key(query["_id"])
+        if self._read(name, key) is None:
+            return 0
+        self._writes[(name, key)] = _DELETED
+        return 1
+
+    # --- ending -------------------------------------------------------------------------
+
+    def _close(self, state: str) -> None:
+        self._state = state
+        if self._remember in self._store.watchers:
+            self._store.watchers.remove(self._remember)
+
+    def commit(self) -> dict[str, Any]:
+        """Apply every buffered write at once, or none (conflict)."""
+        store = self._store
+        with store.lock:
+            if self._state != "active":
+                raise api_failure(
+                    "commitTransaction", f"transaction {self.id} is already {self._state}"
+                )
+            conflicted = any(key in self._preimages for key in self._writes)
+            if self._runtime.forced_conflicts > 0:
+                self._runtime.forced_conflicts -= 1
+                conflicted = True
+            if conflicted:
+                self._close("aborted")
+                raise conflict_error("commitTransaction")
+            self._close("committed")
+            for (name, key), doc in self._writes.items():
+                if name not in store.collections:
+                    continue  # dropped meanwhile: nothing to write into
+                if doc is _DELETED:
+                    if key in store.collections[name]:
+                        store.delete(name, key)
+                else:
+                    store.put(name, key, doc)
+        return {"requestId": self._runtime.request_id()}
+
+    def rollback(self, reason: Any = None) -> dict[str, Any]:
+        with self._store.lock:
+            if self._state != "active":
+                raise api_failure(
+                    "abortTransaction", f"transaction {self.id} is already {self._state}"
+                )
+            self.abort_reason = reason
+            self._close("aborted")
+            self._writes.clear()
+        return {"requestId": self._runtime.request_id()}
+
+
+def run_transaction(database: Database, fn: Callable[[Transaction], Any], times: int = 3) -> Any:
+    """Run ``fn(tx)``, commit, return its value; retry on conflict, ``times`` more attempts at most."""
+    attempts_left = times
+    while True:
+        tx = Transaction(database)
+        try:
+            result = fn(tx)
+            if hasattr(result, "__await__"):
+                tx.rollback()
+                raise TypeError(
+                    "run_transaction got a coroutine: the Python API is synchronous, so pass a "
+                    "plain function (call the database without await inside it)"
+                )
+            if tx.state == "aborted":
+                raise _rollback_reason(tx.abort_reason)
+            tx.commit()
+            return result
+        except CloudSDKError as exc:
+            if tx.state == "active":
+                tx.rollback()
+            if exc.code == CONFLICT_CODE and attempts_left > 0:
+                attempts_left -= 1
+                continue
+            raise
+        except BaseException:
+            if tx.state == "active":
+                tx.rollback()
+            raise
+
+
+def _rollback_reason(reason: Any) -> BaseException:
+    if isinstance(reason, BaseException):
+        return reason
+    return TransactionRollback(reason)

@@ -1,0 +1,199 @@
+"""Transactions (sdk.md §3.11, issue 6): snapshot isolation, rollback, conflicts and retries."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from pytest_wxcloud import CloudSDKError, WxCloud
+from pytest_wxcloud.database.transaction import CONFLICT_CODE, TransactionRollback
+
+
+@pytest.fixture
+def shop():  # type: ignore[no-untyped-def]
+    cloud = WxCloud(seed=1)
+    cloud.seed({"stock": [{"_id": "apple", "left": 1}], "orders": []})
+    return cloud
+
+
+def test_writes_are_invisible_outside_until_commit(shop):
+    db = shop.database()
+    tx = db.start_transaction()
+    tx.collection("stock").doc("apple").update(data={"left": 0})
+    tx.collection("orders").add(data={"_id": "o1", "item": "apple"})
+    assert db.collection("stock").doc("apple").get()["data"]["left"] == 1
+    assert db.collection("orders").count()["total"] == 0
+    assert tx.collection("stock").doc("apple").get()["data"]["left"] == 0  # own writes visible
+    assert set(tx.commit()) == {"requestId"}
+    assert db.collection("stock").doc("apple").get()["data"]["left"] == 0
+    assert shop.dump("orders") == [{"_id": "o1", "item": "apple"}]
+
+
+def test_rollback_discards_everything(shop):
+    db = shop.database()
+    tx = db.start_transaction()
+    tx.collection("stock").doc("apple").remove()
+    tx.collection("orders").add(data={"item": "apple"})
+    assert set(tx.rollback()) == {"requestId"}
+    assert shop.dump("stock") == [{"_id": "apple", "left": 1}]
+    assert shop.dump("orders") == []
+
+
+def test_reads_see_the_snapshot_not_later_outside_writes(shop):
+    db = shop.database()
+    tx = db.start_transaction()
+    db.collection("stock").doc("apple").update(data={"left": 5})
+    db.collection("stock").add(data={"_id": "pear", "left": 2})
+    assert tx.collection("stock").doc("apple").get()["data"]["left"] == 1
+    assert [d["_id"] for d in tx.collection("stock").where({}).get()["data"]] == ["apple"]
+    tx.rollback()
+
+
+def test_where_update_inside_a_transaction_bypasses_it_with_a_warning(shop):
+    db = shop.database()
+    tx = db.start_transaction()
+    with pytest.warns(UserWarning, match="runs outside"):
+        tx.collection("stock").where({"_id": "apple"}).update(data={"left": 9})
+    tx.rollback()
+    assert (
+        db.collection("stock").doc("apple").get()["data"]["left"] == 9
+    )  # rollback did not undo it
+
+
+def test_set_in_a_transaction_reports_created_zero(shop):
+    tx = shop.database().start_transaction()
+    result = tx.collection("stock").doc("kiwi").set(data={"left": 3})
+    assert result["stats"] == {"updated": 0, "created": 0}
+    tx.commit()
+    assert shop.database().collection("stock").doc("kiwi").get()["data"] == {
+        "_id": "kiwi",
+        "left": 3,
+    }
+
+
+def test_missing_doc_in_transaction_still_throws(shop):
+    tx = shop.database().start_transaction()
+    with pytest.raises(CloudSDKError, match="does not exist"):
+        tx.collection("stock").doc("nope").get()
+    tx.rollback()
+
+
+def test_run_transaction_returns_callback_value_and_commits(shop):
+    db = shop.database()
+    _ = db.command
+
+    def checkout(tx):  # type: ignore[no-untyped-def]
+        left = tx.collection("stock").doc("apple").get()["data"]["left"]
+        if left < 1:
+            tx.rollback("sold out")
+            return None
+        tx.collection("stock").doc("apple").update(data={"left": _.inc(-1)})
+        return tx.collection("orders").add(data={"item": "apple"})["_id"]
+
+    order_id = db.run_transaction(checkout)
+    assert shop.dump("orders")[0]["_id"] == order_id
+    with pytest.raises(TransactionRollback) as info:
+        db.run_transaction(checkout)
+    assert info.value.reason == "sold out"
+    assert len(shop.dump("orders")) == 1
+
+
+def test_rollback_with_an_exception_reraises_it(shop):
+    class OutOfStock(Exception):
+        pass
+
+    def fn(tx):  # type: ignore[no-untyped-def]
+        tx.rollback(OutOfStock("apple"))
+
+    with pytest.raises(OutOfStock):
+        shop.database().run_transaction(fn)
+
+
+def test_exception_in_callback_rolls_back_and_propagates(shop):
+    def fn(tx):  # type: ignore[no-untyped-def]
+        tx.collection("orders").add(data={"item": "apple"})
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        shop.database().run_transaction(fn)
+    assert shop.dump("orders") == []
+
+
+def test_write_write_conflict_first_committer_wins(shop):
+    db = shop.database()
+    first, second = db.start_transaction(), db.start_transaction()
+    first.collection("stock").doc("apple").update(data={"left": 0})
+    second.collection("stock").doc("apple").update(data={"left": 0})
+    first.commit()
+    with pytest.raises(CloudSDKError) as info:
+        second.commit()
+    assert info.value.code == CONFLICT_CODE
+    assert "TransactionConflict" in info.value.err_msg
+
+
+def test_run_transaction_retries_forced_conflicts(shop):
+    shop.force_transaction_conflict(times=2)
+    attempts = []
+
+    def fn(tx):  # type: ignore[no-untyped-def]
+        attempts.append(1)
+        tx.collection("orders").add(data={"n": len(attempts)})
+        return len(attempts)
+
+    assert shop.database().run_transaction(fn) == 3
+    assert [d["n"] for d in shop.dump("orders")] == [3]
+
+
+def test_run_transaction_gives_up_after_times_retries(shop):
+    shop.force_transaction_conflict(times=10)
+    calls = []
+    with pytest.raises(CloudSDKError) as info:
+        shop.database().run_transaction(lambda tx: calls.append(1), times=2)
+    assert info.value.code == CONFLICT_CODE
+    assert len(calls) == 3  # the first attempt and two retries
+    assert shop.dump("orders") == []
+
+
+def test_two_concurrent_checkouts_of_the_last_item_cannot_both_succeed(shop):
+    db = shop.database()
+    _ = db.command
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    first_attempt = threading.local()
+
+    def checkout(tx):  # type: ignore[no-untyped-def]
+        left = tx.collection("stock").doc("apple").get()["data"]["left"]
+        if not getattr(first_attempt, "done", False):
+            first_attempt.done = True
+            barrier.wait(timeout=10)  # both have read "1 left" before either commits
+        if left < 1:
+            tx.rollback("sold out")
+            return "sold out"
+        tx.collection("stock").doc("apple").update(data={"left": _.inc(-1)})
+        tx.collection("orders").add(data={"item": "apple"})
+        return "bought"
+
+    def customer() -> None:
+        try:
+            outcomes.append(shop.database().run_transaction(checkout))
+        except TransactionRollback as exc:
+            outcomes.append(exc.reason)
+
+    threads = [threading.Thread(target=customer) for _i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["bought", "sold out"]
+    assert shop.dump("stock") == [{"_id": "apple", "left": 0}]
+    assert len(shop.dump("orders")) == 1
+
+
+def test_using_a_finished_transaction_fails(shop):
+    tx = shop.database().start_transaction()
+    tx.commit()
+    with pytest.raises(CloudSDKError, match="already committed"):
+        tx.collection("stock").doc("apple").get()
+    with pytest.raises(CloudSDKError):
+        tx.commit()
