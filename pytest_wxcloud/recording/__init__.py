@@ -1,0 +1,1 @@
+"""Recorded callFunction responses: cassettes, record modes, matchers, redaction, verification."""

@@ -1,0 +1,1 @@
+"""pytest integration of cassettes (second ``pytest11`` entry point)."""
