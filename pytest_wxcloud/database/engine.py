@@ -9,16 +9,16 @@ caller adds the ``<api>:fail`` prefix.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from ..errors import DatabaseError
-from .matching import compile_query, near_sort_key
+from .matching import Filter, compile_filter, near_sort_key
 from .ordering import sort_documents
 from .projection import compile_projection
 from .store import Collection, Document, Store, id_key
 from .updating import compile_update
 
-Predicate = Callable[[Document], bool]
 Order = Sequence[tuple[str, int]]
 
 
@@ -48,6 +48,24 @@ def candidates(collection: Collection, query: Mapping[str, Any]) -> Iterable[Doc
     return collection.values()
 
 
+def first_matches(docs: Iterable[Document], matching: Filter, wanted: int) -> list[Document]:
+    """The first ``wanted`` matches. A probe chunk measures how selective the query is, then one
+    more pass takes about as many documents as should be needed (or the rest): full scans run at
+    list-comprehension speed, while ``limit(1)`` on a large collection still stops early."""
+    iterator = iter(docs)
+    probe = list(islice(iterator, 1024))
+    out = matching(probe)
+    while len(out) < wanted and probe:
+        if not out:
+            out.extend(matching(iterator))
+            break
+        rate = len(out) / (1024 + 0.0) if len(probe) == 1024 else 1.0
+        needed = int((wanted - len(out)) / rate * 1.5) + 64
+        probe = list(islice(iterator, needed))
+        out.extend(matching(probe))
+    return out[:wanted]
+
+
 def select(
     collection: Collection,
     query: Mapping[str, Any],
@@ -56,25 +74,16 @@ def select(
     limit: int | None,
 ) -> list[Document]:
     """Matching stored documents, sorted, skipped and limited (not copied, not projected)."""
-    predicate = compile_query(query)
+    matching = compile_filter(query)
     docs = candidates(collection, query)
     if not order:
         near = near_sort_key(query)
         if near is not None:
-            matched = sorted((d for d in docs if predicate(d)), key=near)
-            return matched[skip : None if limit is None else skip + limit]
+            return sorted(matching(docs), key=near)[skip : None if limit is None else skip + limit]
         if limit is None:
-            return [d for d in docs if predicate(d)][skip:]
-        wanted = skip + limit
-        out: list[Document] = []
-        for doc in docs:
-            if predicate(doc):
-                out.append(doc)
-                if len(out) >= wanted:
-                    break
-        return out[skip:]
-    matched = [d for d in docs if predicate(d)]
-    ordered = sort_documents(matched, order)
+            return matching(docs)[skip:]
+        return first_matches(docs, matching, skip + limit)[skip:]
+    ordered = sort_documents(matching(docs), order)
     return ordered[skip : None if limit is None else skip + limit]
 
 
@@ -103,8 +112,7 @@ class Engine:
         return found
 
     def count(self, name: str, query: Mapping[str, Any]) -> int:
-        predicate = compile_query(query)
-        return sum(1 for d in candidates(self.collection(name), query) if predicate(d))
+        return len(compile_filter(query)(candidates(self.collection(name), query)))
 
     def get_by_id(self, name: str, key: Any) -> Document | None:
         return self.collection(name).get(id_key(key))
@@ -127,17 +135,15 @@ class Engine:
         """Apply to every match (or the first), all or nothing. Returns (matched, modified)."""
         collection = self.collection(name)
         apply = compile_update(update)
-        predicate = compile_query(query)
+        matching = compile_filter(query)
+        docs = candidates(collection, query)
+        targets = matching(docs) if multi else first_matches(docs, matching, 1)
         changes: list[tuple[Any, Document]] = []
-        matched = 0
-        for doc in candidates(collection, query):
-            if predicate(doc):
-                matched += 1
-                new = apply(doc)
-                if new != doc or not _same_types(new, doc):
-                    changes.append((id_key(doc["_id"]), new))
-                if not multi:
-                    break
+        for doc in targets:
+            new = apply(doc)
+            if new != doc or not _same_types(new, doc):
+                changes.append((id_key(doc["_id"]), new))
+        matched = len(targets)
         for key, new in changes:
             self.store.put(name, key, new)
         return matched, len(changes)
@@ -152,13 +158,10 @@ class Engine:
 
     def remove(self, name: str, query: Mapping[str, Any], multi: bool) -> int:
         collection = self.collection(name)
-        predicate = compile_query(query)
-        doomed = []
-        for doc in candidates(collection, query):
-            if predicate(doc):
-                doomed.append(id_key(doc["_id"]))
-                if not multi:
-                    break
+        matching = compile_filter(query)
+        docs = candidates(collection, query)
+        targets = matching(docs) if multi else first_matches(docs, matching, 1)
+        doomed = [id_key(doc["_id"]) for doc in targets]
         for key in doomed:
             self.store.delete(name, key)
         return len(doomed)
