@@ -39,6 +39,7 @@ class WxCloud:
         seed: int = 0,
         now: datetime | None = None,
         throw_on_not_found: bool = True,
+        updated_counts: str = "modified",
     ) -> None:
         self.seed_value = seed
         self._random = random.Random(seed)
@@ -47,6 +48,10 @@ class WxCloud:
         self.secret = secret if secret is not None else f"{self._random.getrandbits(128):032x}"
         self.clock = Clock(now)
         self.throw_on_not_found = throw_on_not_found
+        if updated_counts not in ("modified", "matched"):
+            raise ValueError(f"updated_counts must be 'modified' or 'matched', got {updated_counts!r}")
+        #: what ``stats.updated`` counts (unconfirmed in the reference; see docs/database.md)
+        self.updated_counts = updated_counts
         self._store = Store()
         self._runtime: Runtime | None = None
 
@@ -67,6 +72,7 @@ class WxCloud:
                 new_id=lambda: f"{ids.getrandbits(128):032x}",
                 request_id=lambda: f"{requests.getrandbits(128):032x}",
                 rng=lambda: sample,
+                count_matched=self.updated_counts == "matched",
             )
         return runtime
 

@@ -55,6 +55,7 @@ class Runtime:
         new_id: Callable[[], str],
         request_id: Callable[[], str],
         rng: Callable[[], Any],
+        count_matched: bool = False,
     ) -> None:
         self.store = store
         self.engine = Engine(store)
@@ -62,7 +63,12 @@ class Runtime:
         self.new_id = new_id
         self.request_id = request_id
         self.rng = rng
+        #: ``stats.updated`` counts matched documents instead of changed ones
+        self.count_matched = count_matched
         self.forced_conflicts = 0
+
+    def updated(self, matched: int, modified: int) -> int:
+        return matched if self.count_matched else modified
 
 
 def _call(api: str, operation: Callable[[], Any]) -> Any:
@@ -333,8 +339,9 @@ class Query:
         ops = _serialize_update(api, data, self._db._now)
         engine = self._bypass(api)
         with self._db._runtime.store.lock:
-            _matched, modified = _call(api, lambda: engine.update(self._name, query, ops, multi))
-        return {"stats": {"updated": modified}, "errMsg": "collection.update:ok"}
+            matched, modified = _call(api, lambda: engine.update(self._name, query, ops, multi))
+        updated = self._db._runtime.updated(matched, modified)
+        return {"stats": {"updated": updated}, "errMsg": "collection.update:ok"}
 
     def remove(self, multi: bool = True) -> dict[str, Any]:
         if self._skip or self._limit or self._order or self._projection:
@@ -481,10 +488,11 @@ class DocumentReference:
         ops = _serialize_update(api, data, self._db._now)
         engine = self._engine()
         with self._db._runtime.store.lock:
-            _matched, modified = _call(
+            matched, modified = _call(
                 api, lambda: engine.update(self._name, {"_id": self._id}, ops, False)
             )
-        return {"stats": {"updated": modified}, "errMsg": "document.update:ok"}
+        updated = self._db._runtime.updated(matched, modified)
+        return {"stats": {"updated": updated}, "errMsg": "document.update:ok"}
 
     def remove(self) -> dict[str, Any]:
         api = "document.remove"

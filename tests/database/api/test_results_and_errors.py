@@ -258,3 +258,20 @@ def test_builders_are_immutable(books):
     assert cheap is not limited
     assert len(books.get()["data"]) == 4
     assert len(cheap.get()["data"]) == 1
+
+
+def test_updated_counts_changed_documents_by_default(books):
+    assert books.doc("b1").update(data={"price": 30})["stats"]["updated"] == 0
+    assert books.where({"price": 30}).update(data={"price": 30})["stats"]["updated"] == 0
+    assert books.doc("b1").update(data={"price": 31})["stats"]["updated"] == 1
+
+
+def test_updated_counts_can_be_switched_to_matched_documents():
+    cloud = WxCloud(updated_counts="matched")
+    cloud.seed({"c": [{"_id": "a", "v": 1}, {"_id": "b", "v": 1}]})
+    db = cloud.database()
+    assert db.collection("c").doc("a").update(data={"v": 1})["stats"]["updated"] == 1
+    assert db.collection("c").where({"v": 1}).update(data={"v": 1})["stats"]["updated"] == 2
+    assert db.collection("c").doc("zzz").update(data={"v": 1})["stats"]["updated"] == 0
+    with pytest.raises(ValueError, match="updated_counts"):
+        WxCloud(updated_counts="all")
