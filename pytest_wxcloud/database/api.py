@@ -20,6 +20,7 @@ from ..errors import (
     api_failure,
     to_api_error,
 )
+from . import aggregate as _aggregate  # noqa: F401 - registers the $expr evaluator
 from .commands import Command
 from .engine import Engine
 from .serialize import (
@@ -99,7 +100,6 @@ def _integer(name: str, value: Any) -> int:
 class Database:
     """``cloud.database()``. Also the handle a transaction's collections run through."""
 
-    command = Command()
     Geo = Geo
 
     def __init__(
@@ -111,6 +111,7 @@ class Database:
         transaction: Transaction | None = None,
     ) -> None:
         self._runtime = runtime
+        self.command = Command(runtime.now)
         self.env = env
         self.throw_on_not_found = throw_on_not_found
         self._transaction = transaction

@@ -9,7 +9,8 @@ underscore where the JavaScript name is a Python keyword (``in_``, ``and_``, ``o
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from ..errors import SDKTypeError, SDKUsageError
@@ -115,15 +116,22 @@ def _check_geometry(name: str, geometry: Any, allowed: tuple[type[Geometry], ...
 
 
 class Command:
-    """``db.command`` (conventionally bound to ``_``)."""
+    """``db.command`` (conventionally bound to ``_``).
+
+    Each database handle has its own, bound to its cloud's clock, so ``db.server_date()`` inside
+    aggregate sub-pipelines resolves against the same time as everything else.
+    """
 
     project = ProjectCommands()
+
+    def __init__(self, now: Callable[[], datetime] | None = None) -> None:
+        self._now = now
 
     @property
     def aggregate(self) -> Any:
         from .aggregate.builder import AggregateCommands
 
-        return AggregateCommands()
+        return AggregateCommands(now=self._now)
 
     # --- comparison ---------------------------------------------------------------------
     def eq(self, value: Any) -> QueryCommand:
@@ -305,6 +313,8 @@ class Command:
 
     # --- misuse -------------------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         known = [n for n in dir(type(self)) if not n.startswith("_")]
         close = [k for k in known if name.lower().startswith(k) or k.startswith(name.lower())]
         close += [k for k in difflib.get_close_matches(name, known, n=3) if k not in close]

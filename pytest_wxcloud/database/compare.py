@@ -65,7 +65,7 @@ def sort_key(value: Any) -> tuple[Any, ...]:
     if cls is bool:
         return (RANK_BOOL, value)
     if cls is dict:
-        return (RANK_OBJECT, tuple((sort_key(v)[0], k, sort_key(v)) for k, v in value.items()))
+        return (RANK_OBJECT, tuple(_field_key(k, v) for k, v in value.items()))
     if cls is list:
         return (RANK_ARRAY, tuple(sort_key(v) for v in value))
     if isinstance(value, datetime):
@@ -73,6 +73,12 @@ def sort_key(value: Any) -> tuple[Any, ...]:
     if isinstance(value, RegExp):
         return (RANK_REGEX, value.pattern, value.options)
     raise TypeError(f"no BSON order for {value!r} ({type(value).__name__})")
+
+
+def _field_key(name: str, value: Any) -> tuple[Any, ...]:
+    """Documents compare field by field: the value's bracket, then the name, then the value."""
+    key = sort_key(value)
+    return (key[0], name, key)
 
 
 def compare(a: Any, b: Any) -> int:
@@ -98,7 +104,7 @@ def values_equal(a: Any, b: Any) -> bool:
         if ca is list:
             return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
         if ca is float and a != a:
-            return b != b  # NaN equals NaN in MongoDB
+            return bool(b != b)  # NaN equals NaN in MongoDB
         return bool(a == b)
     if (ca is int or ca is float) and (cb is int or cb is float):
         return bool(a == b)

@@ -150,7 +150,8 @@ class Point(Geometry):
         self.latitude = _check_number(latitude, "latitude", -90, 90)
 
     def _coordinates(self) -> list[float]:
-        return [self.longitude, self.latitude]
+        # MongoDB stores GeoJSON positions as doubles: Point(113, 23) reads back as 113.0
+        return [float(self.longitude), float(self.latitude)]
 
 
 def _as_points(points: Any, owner: str, minimum: int) -> tuple[Point, ...]:
