@@ -1,0 +1,136 @@
+"""Atomic writes and concurrent writers (as pytest-xdist workers would be)."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from pytest_wxcloud.recording import CassetteLockedError, storage
+from pytest_wxcloud.recording.format import Interaction, loads
+
+
+def _interaction(worker: int, n: int) -> Interaction:
+    return Interaction(function="f", data={"worker": worker, "n": n}, response={"result": n})
+
+
+def _writer(path: str, worker: int, count: int) -> None:
+    for n in range(count):
+        storage.save(Path(path), [_interaction(worker, n)], loaded_text=None, rewrite=False)
+
+
+def test_processes_writing_one_cassette_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shared.json"
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(path), w, 15)) for w in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    entries = loads(path.read_text("utf-8"), path)
+    assert sorted((e.data["worker"], e.data["n"]) for e in entries) == [
+        (w, n) for w in range(3) for n in range(15)
+    ]
+    # each worker's own entries stay in the order it wrote them
+    for w in range(3):
+        assert [e.data["n"] for e in entries if e.data["worker"] == w] == list(range(15))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.json"]  # no temp or lock files
+
+
+def test_threads_writing_one_cassette_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shared.json"
+    threads = [threading.Thread(target=_writer, args=(str(path), w, 20)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    entries = loads(path.read_text("utf-8"), path)
+    assert len(entries) == 80
+    assert {(e.data["worker"], e.data["n"]) for e in entries} == {
+        (w, n) for w in range(4) for n in range(20)
+    }
+
+
+def test_rewrite_keeps_entries_other_writers_added_meanwhile(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    storage.save(path, [_interaction(0, 0)], loaded_text=None, rewrite=False)
+    opened_with = path.read_text("utf-8")
+    # another worker appends after this one opened the cassette
+    storage.save(path, [_interaction(1, 0)], loaded_text=None, rewrite=False)
+    written = storage.save(path, [_interaction(2, 0)], loaded_text=opened_with, rewrite=True)
+    assert [e.data["worker"] for e in written] == [0, 1, 2]
+
+
+def test_rewrite_replaces_an_untouched_cassette_once_per_run(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    storage.save(path, [_interaction(0, 0)], loaded_text=None, rewrite=False)
+    old = path.read_text("utf-8")
+    assert [
+        e.data["worker"]
+        for e in storage.save(path, [_interaction(1, 0)], loaded_text=old, rewrite=True)
+    ] == [1]
+    # a second test of the same run sharing the cassette adds to the new recording
+    new = path.read_text("utf-8")
+    assert [
+        e.data["worker"]
+        for e in storage.save(path, [_interaction(2, 0)], loaded_text=new, rewrite=True)
+    ] == [1, 2]
+
+
+def test_failed_write_leaves_the_old_cassette(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.json"
+    storage.atomic_write(path, '{"version": 1, "interactions": []}\n')
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        storage.atomic_write(path, "half")
+    assert json.loads(path.read_text("utf-8")) == {"version": 1, "interactions": []}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.json"]
+
+
+def test_lock_held_too_long_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    with (
+        storage.locked(path),
+        pytest.raises(CassetteLockedError) as caught,
+        storage.locked(path, timeout=0),
+    ):
+        pass
+    message = str(caught.value)
+    assert str(path) in message and f"held by process {os.getpid()}" in message
+    assert "delete the lock file" in message
+
+
+@pytest.mark.skipif(os.name != "posix", reason="stale-lock detection uses POSIX process checks")
+def test_lock_left_by_a_dead_process_is_broken(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    context = multiprocessing.get_context("spawn")
+    dead = context.Process(target=int)
+    dead.start()
+    dead.join()
+    import socket
+
+    storage.lock_path(path).write_text(f"{dead.pid} {socket.gethostname()}\n")
+    written = storage.save(path, [_interaction(0, 0)], loaded_text=None, rewrite=False)
+    assert len(written) == 1
+    assert not storage.lock_path(path).exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_new_cassette_is_readable_by_others_and_modes_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    storage.atomic_write(path, "{}\n")
+    assert path.stat().st_mode & 0o777 == 0o644
+    path.chmod(0o664)
+    storage.atomic_write(path, "{}\n")
+    assert path.stat().st_mode & 0o777 == 0o664
