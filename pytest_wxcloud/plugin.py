@@ -1,1 +1,217 @@
-"""pytest plugin entry point (``pytest11``): fixtures, markers and options for WxCloud."""
+"""pytest plugin (entry point ``pytest11``): a fresh, deterministic cloud per test.
+
+Fixtures: ``wxcloud`` (a :class:`WxCloud` with HTTP interception on), ``wx_user`` (a user of
+it), ``wx_db`` (its database). Marker: ``@pytest.mark.wxcloud(env=, appid=, seed=, data=,
+strict=)``. Options: ``--wxcloud-seed``, ``--wxcloud-strict``; ini: ``wxcloud_env``,
+``wxcloud_appid``, ``wxcloud_data_dir``, ``wxcloud_functions_dir``, ``wxcloud_strict``,
+``wxcloud_propagate_openid``.
+
+The seed of each test's cloud comes from its node id, so ids and users are the same on every
+run and on every xdist worker, whatever order tests run in.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .cloud import WxCloud
+from .identity import Identity
+
+MARKER_KEYS = ("env", "appid", "seed", "data", "strict")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The session-wide defaults, read once from the command line and ini file."""
+
+    seed: int | None
+    env: str
+    appid: str | None
+    data_dir: Path | None
+    functions_dir: Path | None
+    strict: bool
+    propagate_openid: bool
+
+
+SETTINGS = pytest.StashKey[Settings]()
+CLOUD = pytest.StashKey[tuple[WxCloud, bool]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("wxcloud", "pytest-wxcloud (WeChat cloud development test doubles)")
+    group.addoption(
+        "--wxcloud-seed",
+        type=int,
+        default=None,
+        help="seed every wxcloud fixture with this number instead of one derived from the test id",
+    )
+    group.addoption(
+        "--wxcloud-strict",
+        action="store_true",
+        default=False,
+        help="fail tests whose registered cloud-function routes or handlers were never called",
+    )
+    parser.addini("wxcloud_env", "env id of the wxcloud fixture's cloud", default="test-env")
+    parser.addini("wxcloud_appid", "appid of the wxcloud fixture's cloud (default: from the seed)")
+    parser.addini(
+        "wxcloud_data_dir", "folder that relative data= files of @pytest.mark.wxcloud are read from"
+    )
+    parser.addini(
+        "wxcloud_functions_dir", "cloudfunctions/ folder loaded into every wxcloud fixture's cloud"
+    )
+    parser.addini("wxcloud_strict", "same as --wxcloud-strict", type="bool", default=False)
+    parser.addini(
+        "wxcloud_propagate_openid",
+        "functions called by functions still see the user's OPENID (default: no)",
+        type="bool",
+        default=False,
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "wxcloud(env=None, appid=None, seed=None, data=None, strict=None): configure the wxcloud "
+        "fixture's cloud; data seeds collections from a dict of lists or from export files",
+    )
+    base = config.inipath.parent if config.inipath is not None else config.rootpath
+    config.stash[SETTINGS] = Settings(
+        seed=config.getoption("wxcloud_seed"),
+        env=str(config.getini("wxcloud_env")) or "test-env",
+        appid=str(config.getini("wxcloud_appid")) or None,
+        data_dir=_ini_path(config, "wxcloud_data_dir", base),
+        functions_dir=_ini_path(config, "wxcloud_functions_dir", base),
+        strict=bool(config.getoption("wxcloud_strict")) or bool(config.getini("wxcloud_strict")),
+        propagate_openid=bool(config.getini("wxcloud_propagate_openid")),
+    )
+
+
+def _ini_path(config: pytest.Config, name: str, base: Path) -> Path | None:
+    value = str(config.getini(name))
+    return base / value if value else None
+
+
+@pytest.fixture
+def wxcloud(request: pytest.FixtureRequest) -> Iterator[WxCloud]:
+    """A fresh cloud for this test, with ``api.weixin.qq.com`` over httpx routed to it."""
+    settings = request.config.stash[SETTINGS]
+    options = _marker_options(request.node)
+    seed = options.get("seed")
+    if seed is None:
+        seed = (
+            settings.seed if settings.seed is not None else zlib.crc32(request.node.nodeid.encode())
+        )
+    cloud = WxCloud(
+        env=options.get("env") or settings.env,
+        appid=options.get("appid") or settings.appid,
+        seed=seed,
+    )
+    if settings.propagate_openid:
+        cloud.functions.propagate_openid = True
+    if settings.functions_dir is not None:
+        cloud.functions.load(settings.functions_dir)
+    if options.get("data") is not None:
+        seed_data(cloud, options["data"], settings.data_dir or request.node.path.parent)
+    strict = options.get("strict")
+    request.node.stash[CLOUD] = (cloud, settings.strict if strict is None else bool(strict))
+    with cloud.mock_http():
+        yield cloud
+
+
+@pytest.fixture
+def wx_user(wxcloud: WxCloud) -> Identity:
+    """A mini-program user of the test's cloud (the same one on every run)."""
+    return wxcloud.user()
+
+
+@pytest.fixture
+def wx_db(wxcloud: WxCloud) -> Any:
+    """``wxcloud.database()``."""
+    return wxcloud.database()
+
+
+def _marker_options(node: pytest.Item) -> dict[str, Any]:
+    marker = node.get_closest_marker("wxcloud")
+    if marker is None:
+        return {}
+    if marker.args:
+        raise TypeError(
+            f"@pytest.mark.wxcloud takes keyword arguments only ({', '.join(MARKER_KEYS)}); "
+            f"got positional {marker.args!r}"
+        )
+    unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS))
+    if unknown:
+        raise TypeError(
+            f"@pytest.mark.wxcloud: unknown argument(s) {', '.join(unknown)}; "
+            f"accepted: {', '.join(MARKER_KEYS)}"
+        )
+    seed = marker.kwargs.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"@pytest.mark.wxcloud(seed=...) must be an int; got {seed!r}")
+    return dict(marker.kwargs)
+
+
+def seed_data(cloud: WxCloud, data: Any, base: Path) -> None:
+    """Seed from ``{"books": [docs]}``, ``{"books": "books.json"}``, a file path or a list of paths.
+
+    Relative paths are read from ``base`` (the ``wxcloud_data_dir`` ini option, else the test
+    file's folder); a file's collection is named after the file unless a dict key names it.
+    """
+    if isinstance(data, str | Path):
+        cloud.load(_resolve(data, base))
+        return
+    if isinstance(data, Mapping):
+        for name, value in data.items():
+            if isinstance(value, str | Path):
+                cloud.load(_resolve(value, base), collection=name)
+            elif isinstance(value, Sequence):
+                cloud.seed({name: list(value)})
+            else:
+                raise TypeError(
+                    f"@pytest.mark.wxcloud(data={{{name!r}: ...}}) must be a list of documents or an "
+                    f"export file path; got {value!r}"
+                )
+        return
+    if isinstance(data, Sequence) and all(isinstance(item, str | Path) for item in data):
+        for item in data:
+            cloud.load(_resolve(item, base))
+        return
+    raise TypeError(
+        "@pytest.mark.wxcloud(data=...) takes {collection: [documents]}, {collection: 'file.json'}, "
+        f"a file path or a list of file paths; got {data!r}"
+    )
+
+
+def _resolve(path: str | Path, base: Path) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else base / candidate
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """Strict mode: a test that registered routes it never called fails, naming them.
+
+    Runs after the test body (``trylast``), and only when the body passed: a failing body
+    raises before this hook is reached, so its own error is what the report shows.
+    """
+    entry = item.stash.get(CLOUD, None)
+    if entry is None:
+        return
+    cloud, strict = entry
+    # ``functions`` is built lazily; a cloud that never touched it has nothing unused.
+    if strict and "functions" in vars(cloud):
+        unused = cloud.functions.unused()
+        if unused:
+            pytest.fail(
+                "wxcloud strict mode: registered but never called: " + "; ".join(unused),
+                pytrace=False,
+            )
+
+
+__all__ = ["seed_data"]

@@ -1,0 +1,359 @@
+"""Running a call the way the platform does: JSON in, identity set, handler run, JSON out.
+
+The pipeline for ``cloud.call_function`` and ``cloud.trigger`` (sdk.md §1.4, §2):
+
+1. validate ``name`` / ``data`` like wx-server-sdk's parameter assertions;
+2. decide the caller (mini program, another function, the HTTP API, a timer) — that fixes the
+   callee's identity, SOURCE chain, ``event.userInfo`` and the error shapes;
+3. round-trip ``data`` through JSON and enforce the request size limit;
+4. answer from the first matching canned route, else run the registered handler with the
+   identity current (context variable; ``os.environ`` too for synchronous handlers);
+5. enforce the timeout, round-trip the result through JSON, enforce the result limit;
+6. log the call and return ``{result, errMsg, requestID}`` or raise ``CloudSDKError``.
+
+A synchronous handler cannot be interrupted, so its timeout is checked when it returns (its
+side effects stay, as they would when production kills it mid-way); an async handler is
+cancelled at the deadline. Time is the larger of wall-clock time and how far the cloud's clock
+moved, so a handler can simulate slowness with ``cloud.clock.advance(...)``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CloudSDKError, assertion_error
+from ..identity import Frame, Identity, current_frame, entered, patched_environ
+from ..jsjson import JSONBoundaryError, round_trip
+from . import failures
+from .calls import Caller, FunctionCall
+from .context import InvocationContext
+from .routes import Route
+
+if TYPE_CHECKING:
+    from .registry import CloudFunction, FunctionRegistry
+
+OK_MESSAGE = {Caller.MINI_PROGRAM: "cloud.callFunction:ok"}
+SERVER_OK = "callFunction:ok"
+
+
+class _Timeout(Exception):
+    """An async handler cancelled at its deadline."""
+
+
+def js_type(value: Any) -> str:
+    """The JavaScript ``typeof``-style name wx-server-sdk puts into its assertion messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return f"object ({type(value).__name__})"
+
+
+def call_function(
+    registry: FunctionRegistry,
+    name: Any,
+    data: Any = None,
+    *,
+    as_user: Identity | None = None,
+    timeout: float | None = None,
+) -> dict[str, Any]:
+    if not isinstance(name, str):
+        raise assertion_error(f"parameter.name should be string instead of {js_type(name)};")
+    if data is not None and not isinstance(data, Mapping):
+        raise assertion_error(f"parameter.data should be object instead of {js_type(data)};")
+    if as_user is not None and not isinstance(as_user, Identity):
+        raise TypeError(f"as_user must be an Identity (from cloud.user()); got {as_user!r}")
+    cloud = registry.cloud
+    caller, caller_identity = _caller(cloud, as_user)
+    identity = _callee_identity(registry, caller, caller_identity)
+    try:
+        event, size = round_trip({} if data is None else data, "data")
+    except JSONBoundaryError as exc:
+        raise failures.bad_request_data(caller, str(exc)) from None
+    limit = (
+        registry.limits.mini_program_request
+        if caller is Caller.MINI_PROGRAM
+        else registry.limits.request
+    )
+    if size > limit:
+        raise failures.request_too_large(caller, size, limit)
+    if registry.inject_user_info and caller in (Caller.MINI_PROGRAM, Caller.HTTP):
+        event["userInfo"] = identity.user_info()
+    if timeout is None:
+        timeout = {Caller.SERVER: registry.sdk_timeout, Caller.HTTP: registry.http_timeout}.get(
+            caller
+        )
+    result, request_id = _dispatch(registry, name, event, identity, caller, timeout, None)
+    return {"result": result, "errMsg": OK_MESSAGE.get(caller, SERVER_OK), "requestID": request_id}
+
+
+def trigger(registry: FunctionRegistry, name: str, trigger_name: str | None = None) -> Any:
+    """Fire ``name``'s timer trigger; returns the handler's (JSON round-tripped) result.
+
+    A timer has no caller to receive an error shape, so a handler's exception propagates
+    unchanged (it is also in the call log).
+    """
+    function = registry.functions.get(name)
+    if function is None:
+        raise failures.not_found(Caller.TIMER, "", name, list(registry.functions), [])
+    declared = [t.name for t in function.config.triggers]
+    if trigger_name is None:
+        trigger_name = declared[0] if declared else "timer"
+    elif declared and trigger_name not in declared:
+        raise ValueError(
+            f"function {name!r} declares the timer trigger(s) {', '.join(map(repr, declared))} "
+            f"in its config; got trigger_name={trigger_name!r}"
+        )
+    cloud = registry.cloud
+    event = {
+        "Type": "Timer",
+        "TriggerName": trigger_name,
+        "Time": _trigger_time(cloud.clock.now()),
+        "Message": "",
+    }
+    identity = Identity(env=cloud.env, source="wx_trigger")
+    return _dispatch(registry, name, event, identity, Caller.TIMER, None, trigger_name)[0]
+
+
+def _trigger_time(now: datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _caller(cloud: Any, as_user: Identity | None) -> tuple[Caller, Identity | None]:
+    if as_user is not None:
+        return Caller.MINI_PROGRAM, as_user
+    frame = current_frame()
+    if frame is None or frame.cloud is not cloud:
+        return Caller.HTTP, None
+    return (Caller.SERVER if frame.invocation else Caller.MINI_PROGRAM), frame.identity
+
+
+def _callee_identity(registry: FunctionRegistry, caller: Caller, who: Identity | None) -> Identity:
+    env = registry.cloud.env
+    if caller is Caller.MINI_PROGRAM and who is not None:
+        return who if who.env == env else who.replace(env=env)
+    if caller is Caller.SERVER and who is not None:
+        source = f"{who.source},scf" if who.source else "scf"
+        if registry.propagate_openid:
+            return who.replace(env=env, source=source)
+        return Identity(appid=who.appid, env=env, source=source)
+    return Identity(appid=registry.cloud.appid, env=env, source="wx_http")
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """One call on its way through the pipeline: what the log entry will say."""
+
+    registry: FunctionRegistry
+    name: str
+    event: dict[str, Any]
+    identity: Identity
+    caller: Caller
+    number: int
+    request_id: str
+    trigger_name: str | None
+
+    def finish(
+        self,
+        result: Any = None,
+        error: BaseException | None = None,
+        duration: float = 0.0,
+        answered_by: str = "handler",
+    ) -> None:
+        self.registry.record(
+            FunctionCall(
+                self.name,
+                self.event,
+                self.identity,
+                self.caller,
+                self.request_id,
+                result,
+                error,
+                duration,
+                answered_by,
+                self.trigger_name,
+                self.number,
+            )
+        )
+
+
+def _dispatch(
+    registry: FunctionRegistry,
+    name: str,
+    event: dict[str, Any],
+    identity: Identity,
+    caller: Caller,
+    request_timeout: float | None,
+    trigger_name: str | None,
+) -> tuple[Any, str]:
+    number, request_id = registry.start_call()
+    call = _Pending(registry, name, event, identity, caller, number, request_id, trigger_name)
+    route = next((r for r in registry.routes if r.matches(name, event)), None)
+    if route is not None:
+        return _answer_from_route(call, route), request_id
+    function = registry.functions.get(name)
+    if function is None:
+        unmatched = [r.describe() for r in registry.routes if r.name == name]
+        error = failures.not_found(caller, request_id, name, registry.names, unmatched)
+        call.finish(error=error, answered_by="nothing")
+        raise error
+    return _run(call, function, request_timeout), request_id
+
+
+def _answer_from_route(call: _Pending, route: Route) -> Any:
+    route.calls += 1
+    error: BaseException | None = None
+    if isinstance(route.error, str):
+        error = failures.callee_failed(call.caller, call.request_id, route.error)
+    elif route.error is not None:
+        error = route.error
+    call.finish(route.result, error, answered_by=route.describe())
+    if error is not None:
+        raise error
+    result, _ = round_trip(route.result)  # a fresh copy per call: callers may mutate it
+    return result
+
+
+def _run(call: _Pending, function: CloudFunction, request_timeout: float | None) -> Any:
+    registry, caller, request_id = call.registry, call.caller, call.request_id
+    cloud = registry.cloud
+    function.calls += 1
+    limit = function.timeout if request_timeout is None else min(function.timeout, request_timeout)
+    environ = call.identity.environ()
+    environ.update(function.config.env_variables)
+    context = InvocationContext(function.name, request_id, cloud.env, function.timeout, environ)
+    clock_start = cloud.clock.now()
+    started = time.perf_counter()
+    raw: Any = None
+    error: BaseException | None = None
+    try:
+        with entered(Frame(cloud, call.identity, True, function.name)):
+            raw = _call_handler(registry, function, _copy_json(call.event), context, environ, limit)
+    except _Timeout:
+        error = _timeout_error(caller, request_id, function.timeout, request_timeout, limit)
+    except CloudSDKError as exc:
+        error = failures.callee_failed(caller, request_id, exc.err_msg)
+        error.__cause__ = exc
+    except Exception as exc:
+        error = failures.callee_failed(caller, request_id, f"{type(exc).__name__}: {exc}")
+        error.__cause__ = exc
+    elapsed = max(time.perf_counter() - started, (cloud.clock.now() - clock_start).total_seconds())
+    if error is None and elapsed > limit:
+        error = _timeout_error(caller, request_id, function.timeout, request_timeout, elapsed)
+    result: Any = None
+    if error is None:
+        try:
+            result, size = round_trip(raw, "result")
+        except JSONBoundaryError as exc:
+            error = failures.callee_failed(
+                caller, request_id, f"the return value is not JSON: {exc}"
+            )
+        else:
+            if size > registry.limits.result:
+                error = failures.result_too_large(caller, request_id, size, registry.limits.result)
+                result = None
+    call.finish(result, error, elapsed)
+    if error is not None:
+        if caller is Caller.TIMER and isinstance(error.__cause__, Exception):
+            raise error.__cause__
+        raise error
+    return result
+
+
+def _timeout_error(
+    caller: Caller,
+    request_id: str,
+    function_timeout: float,
+    request_timeout: float | None,
+    elapsed: float,
+) -> CloudSDKError:
+    if (
+        request_timeout is not None
+        and request_timeout < function_timeout
+        and elapsed >= request_timeout
+    ):
+        return failures.request_timed_out(caller, request_id, request_timeout)
+    return failures.callee_timed_out(caller, request_id, function_timeout)
+
+
+def _call_handler(
+    registry: FunctionRegistry,
+    function: CloudFunction,
+    event: dict[str, Any],
+    context: InvocationContext,
+    environ: dict[str, str],
+    deadline: float,
+) -> Any:
+    args = (event, context) if function.takes_context else (event,)
+    if function.is_async:
+        return _run_coroutine(function.handler(*args), deadline)
+    if registry.patch_environ:
+        with patched_environ(environ):
+            raw = function.handler(*args)
+    else:
+        raw = function.handler(*args)
+    if inspect.isawaitable(raw):
+        return _run_coroutine(raw, deadline)
+    return raw
+
+
+def _run_coroutine(awaitable: Awaitable[Any], deadline: float) -> Any:
+    import asyncio  # ~35 ms to import: paid only by suites with async handlers
+
+    async def bounded() -> Any:
+        try:
+            return await asyncio.wait_for(awaitable, deadline)
+        except asyncio.TimeoutError:
+            raise _Timeout() from None
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(bounded())
+    # Called from inside a running loop (an async test, an async handler calling another
+    # function): that loop cannot be re-entered, so run in a thread with the same context.
+    return _in_thread(contextvars.copy_context(), lambda: asyncio.run(bounded()))
+
+
+def _in_thread(context: contextvars.Context, job: Callable[[], Any]) -> Any:
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = context.run(job)
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="wxcloud-async-handler")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON values, so the call log keeps the event a handler may mutate."""
+    if value.__class__ is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if value.__class__ is list:
+        return [_copy_json(v) for v in value]
+    return value
+
+
+__all__ = ["call_function", "js_type", "trigger"]
