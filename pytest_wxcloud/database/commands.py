@@ -17,8 +17,8 @@ from ..errors import SDKTypeError, SDKUsageError
 from .values import MISSING, Geometry, MultiPolygon, Point, Polygon
 
 
-class QueryCommand:
-    """A field-level comparison such as ``_.gt(5)``; chains with ``.and_()`` / ``.or_()``."""
+class _Chainable:
+    """Shared by query and logic commands: ``.and_()`` / ``.or_()`` build a logic command."""
 
     __slots__ = ("operands", "operator")
 
@@ -36,23 +36,16 @@ class QueryCommand:
         return f"_.{self.operator}({', '.join(map(repr, self.operands))})"
 
 
-class LogicCommand:
+class QueryCommand(_Chainable):
+    """A field-level comparison such as ``_.gt(5)``."""
+
+    __slots__ = ()
+
+
+class LogicCommand(_Chainable):
     """``_.and_/_.or_/_.nor/_.not_`` and chains of commands; hoisted to top level when serialized."""
 
-    __slots__ = ("operands", "operator")
-
-    def __init__(self, operator: str, operands: list[Any]) -> None:
-        self.operator = operator
-        self.operands = operands
-
-    def and_(self, *others: Any) -> LogicCommand:
-        return LogicCommand("and", [self, *_varargs(others)])
-
-    def or_(self, *others: Any) -> LogicCommand:
-        return LogicCommand("or", [self, *_varargs(others)])
-
-    def __repr__(self) -> str:
-        return f"_.{self.operator}({', '.join(map(repr, self.operands))})"
+    __slots__ = ()
 
 
 class UpdateCommand:

@@ -162,6 +162,18 @@ def _as_points(points: Any, owner: str, minimum: int) -> tuple[Point, ...]:
     return tuple(points)
 
 
+def _typed_list(items: Any, kind: type, owner: str, what: str) -> tuple[Any, ...]:
+    if (
+        not isinstance(items, (list, tuple))
+        or not items
+        or not all(isinstance(i, kind) for i in items)
+    ):
+        raise SDKTypeError(
+            f'"{what}" of {owner} must be a non-empty array of {kind.__name__}. Received {items!r}'
+        )
+    return tuple(items)
+
+
 class LineString(Geometry):
     geo_type = "LineString"
 
@@ -180,14 +192,7 @@ class Polygon(Geometry):
     geo_type = "Polygon"
 
     def __init__(self, lines: Sequence[LineString]) -> None:
-        if (
-            not isinstance(lines, (list, tuple))
-            or not lines
-            or not all(isinstance(line, LineString) for line in lines)
-        ):
-            raise SDKTypeError(
-                f'"lines" of Polygon must be a non-empty array of LineString. Received {lines!r}'
-            )
+        lines = _typed_list(lines, LineString, "Polygon", "lines")
         for line in lines:
             if len(line.points) < 4 or not line.is_closed:
                 raise SDKTypeError(
@@ -214,15 +219,7 @@ class MultiLineString(Geometry):
     geo_type = "MultiLineString"
 
     def __init__(self, lines: Sequence[LineString]) -> None:
-        if (
-            not isinstance(lines, (list, tuple))
-            or not lines
-            or not all(isinstance(line, LineString) for line in lines)
-        ):
-            raise SDKTypeError(
-                f'"lines" of MultiLineString must be a non-empty array of LineString. Received {lines!r}'
-            )
-        self.lines = tuple(lines)
+        self.lines = _typed_list(lines, LineString, "MultiLineString", "lines")
 
     def _coordinates(self) -> list[list[list[float]]]:
         return [line._coordinates() for line in self.lines]
@@ -232,15 +229,7 @@ class MultiPolygon(Geometry):
     geo_type = "MultiPolygon"
 
     def __init__(self, polygons: Sequence[Polygon]) -> None:
-        if (
-            not isinstance(polygons, (list, tuple))
-            or not polygons
-            or not all(isinstance(p, Polygon) for p in polygons)
-        ):
-            raise SDKTypeError(
-                f'"polygons" of MultiPolygon must be a non-empty array of Polygon. Received {polygons!r}'
-            )
-        self.polygons = tuple(polygons)
+        self.polygons = _typed_list(polygons, Polygon, "MultiPolygon", "polygons")
 
     def _coordinates(self) -> list[Any]:
         return [p._coordinates() for p in self.polygons]
