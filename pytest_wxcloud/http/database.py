@@ -1,0 +1,77 @@
+"""The ``/tcb/database*`` endpoints that carry a ``query`` string (http-api.md §3.2–3.7).
+
+Each one checks the envelope (POST, JSON object, ``env``, ``query``), then lets the query
+language interpreter run the string against :class:`~.dbface.HttpDatabase`, which answers in the
+endpoint's own field names.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ..database.api import Database
+from . import query_language
+from .dbface import Endpoint, HttpDatabase, Run
+from .incoming import required_string, tcb_body
+from .jsparse import QueryLanguageError
+from .wire import ApiError
+
+if TYPE_CHECKING:
+    from ..cloud import WxCloud
+    from .router import HttpFace
+
+
+def _run(face: HttpFace, request: httpx.Request, endpoint: Endpoint) -> dict[str, Any]:
+    body = tcb_body(request, face.cloud.env)
+    if endpoint == "databaseaggregate" and "query" not in body and "Query" in body:
+        body["query"] = body["Query"]  # the documentation's parameter table spells it Query
+    query = required_string(body, "query")
+    run = Run(endpoint, face.options)
+    database = HttpDatabase(_database(face.cloud), run)
+    try:
+        fields: dict[str, Any] = query_language.run(query, database, now=face.cloud.clock.now)
+    except QueryLanguageError as error:
+        errcode, errmsg = query_language.error_response(error)
+        raise ApiError(errcode, errmsg) from None
+    return fields
+
+
+def _database(cloud: WxCloud) -> Database:
+    """The cloud's database as the HTTP API sees it: a missing ``doc(id)`` reads as no record,
+    and ``stats.updated`` always counts changed records, since HTTP reports matched separately
+    (whatever ``WxCloud(updated_counts=...)`` says for the Python API)."""
+    runtime = cloud._db_runtime()
+    if runtime.count_matched:
+        runtime = copy.copy(runtime)  # same store, engine and id sources
+        runtime.count_matched = False
+    return Database(runtime, env=cloud.env, throw_on_not_found=False)
+
+
+def query(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
+    return _run(face, request, "databasequery")
+
+
+def count(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
+    return _run(face, request, "databasecount")
+
+
+def add(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
+    return _run(face, request, "databaseadd")
+
+
+def update(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
+    return _run(face, request, "databaseupdate")
+
+
+def delete(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
+    return _run(face, request, "databasedelete")
+
+
+def aggregate(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
+    return _run(face, request, "databaseaggregate")
+
+
+__all__ = ["add", "aggregate", "count", "delete", "query", "update"]

@@ -1,0 +1,176 @@
+"""respx routes that make ``api.weixin.qq.com`` answer from a WxCloud, and only that host.
+
+One respx router is registered next to whatever routers the test has (respx's default httpcore
+mocker consults them in registration order):
+
+* requests for ``api.weixin.qq.com`` (``https``, and ``http`` for the Cloud Run open-interface
+  service) on an emulated path are answered by :class:`HttpFace`;
+* when ``mock_http()`` blocks nest, the innermost one answers;
+* anything else is declined: when another respx router is active it gets the request (and its
+  own strictness applies); when none is, the request goes out untouched (respx pass-through).
+
+pytest-httpx patches the transport one level above respx, so with both active the user keeps
+``api.weixin.qq.com`` away from pytest-httpx with
+``@pytest.mark.httpx_mock(should_mock=lambda request: request.url.host != "api.weixin.qq.com")``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import respx
+from respx.mocks import Mocker
+
+from ..errors import CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
+from . import auth, collections, database, invoke
+from .cloud_errors import from_database_error, from_sdk_error, invalid_parameter
+from .options import HttpOptions
+from .state import HttpState
+from .wire import ApiError, failure, json_response, ok
+
+if TYPE_CHECKING:
+    from ..cloud import WxCloud
+
+API_HOST = "api.weixin.qq.com"
+
+Handler = Callable[["HttpFace", httpx.Request], dict[str, Any]]
+
+
+class HttpFace:
+    """The HTTP API of one cloud under one set of options: request in, ``httpx.Response`` out."""
+
+    def __init__(self, cloud: WxCloud, state: HttpState, options: HttpOptions) -> None:
+        self.cloud = cloud
+        self.state = state
+        self.options = options
+
+    def answer(self, request: httpx.Request) -> httpx.Response | None:
+        """The response for an emulated path; None for a path this cloud does not emulate."""
+        path = request.url.path
+        token_handler = TOKEN_ENDPOINTS.get(path)
+        if token_handler is not None:
+            return self._respond(request, token_handler, envelope=False)
+        handler = TCB_ENDPOINTS.get(path)
+        if handler is None:
+            return None
+        return self._respond(request, handler, envelope=True)
+
+    def _respond(self, request: httpx.Request, handler: Handler, envelope: bool) -> httpx.Response:
+        token_less = request.url.scheme == "http"
+        try:
+            if envelope:
+                auth.authorise(self, request)
+            fields = handler(self, request)
+            body = ok(**fields) if envelope else fields
+        except ApiError as error:
+            body = failure(error, self.state.rids.next())
+        except Exception as error:  # anything the cloud raised maps to a documented code
+            body = failure(_as_api_error(error), self.state.rids.next())
+        headers = None
+        if token_less and body.get("errcode", 0) == 0:
+            headers = {"x-openapi-seqid": self.state.rids.next()}
+        return json_response(body, headers)
+
+    def not_emulated(self, request: httpx.Request) -> httpx.Response:
+        error = ApiError(
+            -1,
+            f"pytest-wxcloud does not emulate {request.method} {request.url.path}; "
+            "add a respx route for it (respx.post(...)) in the same test",
+        )
+        return json_response(failure(error, self.state.rids.next()))
+
+
+#: /tcb endpoints answered with ``{"errcode": 0, "errmsg": "ok", **fields}``
+TCB_ENDPOINTS: dict[str, Handler] = {
+    "/tcb/invokecloudfunction": invoke.invoke_cloud_function,
+    "/tcb/databasequery": database.query,
+    "/tcb/databasecount": database.count,
+    "/tcb/databaseadd": database.add,
+    "/tcb/databaseupdate": database.update,
+    "/tcb/databasedelete": database.delete,
+    "/tcb/databaseaggregate": database.aggregate,
+    "/tcb/databasecollectionadd": collections.collection_add,
+    "/tcb/databasecollectiondelete": collections.collection_delete,
+    "/tcb/databasecollectionget": collections.collection_get,
+    "/tcb/updateindex": collections.update_index,
+}
+
+#: answered with their own success shape (no errcode), errors in the usual envelope
+TOKEN_ENDPOINTS: dict[str, Handler] = {
+    "/cgi-bin/token": auth.get_token,
+    "/cgi-bin/stable_token": auth.get_stable_token,
+}
+
+
+def _as_api_error(error: Exception) -> ApiError:
+    if isinstance(error, CloudSDKError):
+        return from_sdk_error(error)
+    if isinstance(error, DatabaseError):
+        return from_database_error(error)
+    if isinstance(error, (SDKUsageError, SDKTypeError)):
+        return invalid_parameter(str(error))
+    raise error
+
+
+#: routers built by :func:`build_router` that are active now
+_ACTIVE: weakref.WeakSet[respx.MockRouter] = weakref.WeakSet()
+
+
+def _registered(router: respx.MockRouter) -> list[respx.Router]:
+    mocker = Mocker.registry.get(router.using or "")
+    return list(mocker.routers) if mocker is not None else []
+
+
+def _others_registered(router: respx.MockRouter) -> bool:
+    """True when a router that is not a WxCloud's (the test's own respx routes) is active."""
+    return any(other is not router and other not in _ACTIVE for other in _registered(router))
+
+
+def _shadowed(router: respx.MockRouter) -> bool:
+    """True when a WxCloud router was started after this one: the innermost block answers."""
+    routers = _registered(router)
+    if router not in routers:
+        return False
+    return any(other in _ACTIVE for other in routers[routers.index(router) + 1 :])
+
+
+def build_router(face: HttpFace) -> respx.MockRouter:
+    router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
+
+    def wechat(request: httpx.Request) -> httpx.Response | httpx.Request | None:
+        if _shadowed(router):
+            return None
+        response = face.answer(request)
+        if response is not None:
+            return response
+        if _others_registered(router):
+            return None  # maybe the user's own route for this path
+        return face.not_emulated(request)
+
+    def elsewhere(request: httpx.Request) -> httpx.Request | None:
+        # None declines (the next router decides); the request itself means "pass through"
+        if _shadowed(router) or _others_registered(router):
+            return None
+        return request
+
+    router.route(host=API_HOST, scheme__in=["https", "http"]).mock(side_effect=wechat)
+    router.route().mock(side_effect=elsewhere)
+    return router
+
+
+@contextmanager
+def mock_http(cloud: WxCloud, state: HttpState, options: HttpOptions) -> Iterator[respx.MockRouter]:
+    """Activate the routes for the duration of the block (sync and async httpx clients alike)."""
+    with build_router(HttpFace(cloud, state, options)) as router:
+        _ACTIVE.add(router)
+        try:
+            yield router
+        finally:
+            _ACTIVE.discard(router)
+
+
+__all__ = ["API_HOST", "HttpFace", "build_router", "mock_http"]
