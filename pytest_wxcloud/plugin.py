@@ -41,6 +41,7 @@ class Settings:
 
 SETTINGS = pytest.StashKey[Settings]()
 CLOUD = pytest.StashKey[tuple[WxCloud, bool]]()
+HTTP_HELD = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -120,8 +121,20 @@ def wxcloud(request: pytest.FixtureRequest) -> Iterator[WxCloud]:
         seed_data(cloud, options["data"], settings.data_dir or request.node.path.parent)
     strict = options.get("strict")
     request.node.stash[CLOUD] = (cloud, settings.strict if strict is None else bool(strict))
+    _hold_http_router(request.config)
     with cloud.mock_http():
         yield cloud
+
+
+def _hold_http_router(config: pytest.Config) -> None:
+    """Keep one respx router alive for the rest of the session: a ``mock_http()`` block then
+    costs a push and a pop instead of building and patching (about 1 ms a test)."""
+    if not config.stash.get(HTTP_HELD, False):
+        from .http.router import SWITCHBOARD
+
+        SWITCHBOARD.hold()
+        config.stash[HTTP_HELD] = True
+        config.add_cleanup(SWITCHBOARD.release)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ mocker consults them in registration order):
 
 * requests for ``api.weixin.qq.com`` (``https``, and ``http`` for the Cloud Run open-interface
   service) on an emulated path are answered by :class:`HttpFace`;
-* when ``mock_http()`` blocks nest, the innermost one answers;
+* when ``mock_http()`` blocks nest, the innermost one answers (see :class:`Switchboard`);
 * anything else is declined: when another respx router is active it gets the request (and its
   own strictness applies); when none is, the request goes out untouched (respx pass-through).
 
@@ -16,7 +16,7 @@ pytest-httpx patches the transport one level above respx, so with both active th
 
 from __future__ import annotations
 
-import weakref
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -116,61 +116,96 @@ def _as_api_error(error: Exception) -> ApiError:
     raise error
 
 
-#: routers built by :func:`build_router` that are active now
-_ACTIVE: weakref.WeakSet[respx.MockRouter] = weakref.WeakSet()
+class Switchboard:
+    """The process's one respx router for the WeChat host, answering from the innermost cloud.
 
+    Building a respx router and starting its patches costs about a millisecond, which would be
+    most of a test's overhead if every ``mock_http()`` block paid it. So there is one router; a
+    block only pushes its cloud's :class:`HttpFace` on a stack (the innermost block answers) and
+    pops it on exit. The router stops when the stack is empty, unless someone :meth:`hold` s it
+    — the pytest plugin holds it for the session once a test has used the ``wxcloud`` fixture.
+    """
 
-def _registered(router: respx.MockRouter) -> list[respx.Router]:
-    mocker = Mocker.registry.get(router.using or "")
-    return list(mocker.routers) if mocker is not None else []
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._faces: list[HttpFace] = []
+        self._holds = 0
+        self._router: respx.MockRouter | None = None
+        self._running = False
 
+    def _build(self) -> respx.MockRouter:
+        router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
+        router.route(host=API_HOST, scheme__in=["https", "http"]).mock(side_effect=self._wechat)
+        router.route().mock(side_effect=self._elsewhere)
+        return router
 
-def _others_registered(router: respx.MockRouter) -> bool:
-    """True when a router that is not a WxCloud's (the test's own respx routes) is active."""
-    return any(other is not router and other not in _ACTIVE for other in _registered(router))
+    def _others_registered(self) -> bool:
+        """True when another respx router (the test's own routes) is active."""
+        router = self._router
+        mocker = Mocker.registry.get(router.using or "") if router is not None else None
+        return mocker is not None and any(other is not router for other in mocker.routers)
 
-
-def _shadowed(router: respx.MockRouter) -> bool:
-    """True when a WxCloud router was started after this one: the innermost block answers."""
-    routers = _registered(router)
-    if router not in routers:
-        return False
-    return any(other in _ACTIVE for other in routers[routers.index(router) + 1 :])
-
-
-def build_router(face: HttpFace) -> respx.MockRouter:
-    router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
-
-    def wechat(request: httpx.Request) -> httpx.Response | httpx.Request | None:
-        if _shadowed(router):
-            return None
+    def _wechat(self, request: httpx.Request) -> httpx.Response | httpx.Request | None:
+        faces = self._faces
+        if not faces:
+            return self._elsewhere(request)
+        face = faces[-1]
         response = face.answer(request)
         if response is not None:
             return response
-        if _others_registered(router):
+        if self._others_registered():
             return None  # maybe the user's own route for this path
         return face.not_emulated(request)
 
-    def elsewhere(request: httpx.Request) -> httpx.Request | None:
+    def _elsewhere(self, request: httpx.Request) -> httpx.Request | None:
         # None declines (the next router decides); the request itself means "pass through"
-        if _shadowed(router) or _others_registered(router):
-            return None
-        return request
+        return None if self._others_registered() else request
 
-    router.route(host=API_HOST, scheme__in=["https", "http"]).mock(side_effect=wechat)
-    router.route().mock(side_effect=elsewhere)
-    return router
+    def _start(self) -> respx.MockRouter:
+        if self._router is None:
+            self._router = self._build()
+        if not self._running:
+            self._router.start()
+            self._running = True
+        return self._router
+
+    def _stop_if_idle(self) -> None:
+        if self._running and not self._faces and not self._holds and self._router is not None:
+            self._router.stop(clear=False, reset=False, quiet=True)
+            self._running = False
+
+    @contextmanager
+    def answering(self, face: HttpFace) -> Iterator[respx.MockRouter]:
+        with self._lock:
+            router = self._start()
+            self._faces.append(face)
+        try:
+            yield router
+        finally:
+            with self._lock:
+                self._faces.remove(face)
+                self._stop_if_idle()
+
+    def hold(self) -> None:
+        """Keep the router's patches in place while no block is active (pair with release)."""
+        with self._lock:
+            self._holds += 1
+            self._start()
+
+    def release(self) -> None:
+        with self._lock:
+            self._holds = max(0, self._holds - 1)
+            self._stop_if_idle()
+
+
+SWITCHBOARD = Switchboard()
 
 
 @contextmanager
 def mock_http(cloud: WxCloud, state: HttpState, options: HttpOptions) -> Iterator[respx.MockRouter]:
     """Activate the routes for the duration of the block (sync and async httpx clients alike)."""
-    with build_router(HttpFace(cloud, state, options)) as router:
-        _ACTIVE.add(router)
-        try:
-            yield router
-        finally:
-            _ACTIVE.discard(router)
+    with SWITCHBOARD.answering(HttpFace(cloud, state, options)) as router:
+        yield router
 
 
-__all__ = ["API_HOST", "HttpFace", "build_router", "mock_http"]
+__all__ = ["API_HOST", "SWITCHBOARD", "HttpFace", "Switchboard", "mock_http"]
