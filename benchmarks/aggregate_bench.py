@@ -8,6 +8,7 @@ Run: ``python benchmarks/aggregate_bench.py [--docs N] [--repeat R]``.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from collections.abc import Callable
@@ -64,7 +65,8 @@ def by_id(rows: list[dict[str, Any]]) -> dict[Any, tuple[float, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--docs", type=int, default=100_000)
+    quick = bool(os.environ.get("WXCLOUD_BENCH_QUICK"))
+    parser.add_argument("--docs", type=int, default=10_000 if quick else 100_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
