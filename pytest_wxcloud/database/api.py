@@ -242,8 +242,10 @@ class Query:
             raise SDKUsageError("查询参数对象值不能均为undefined")
         return self._copy(condition=condition)
 
-    def order_by(self, field_path: str, direction: str = "asc") -> Query:
-        """Accumulates: a repeated field keeps its first position and takes the last direction."""
+    def order_by(self, field_path: str, direction: str = MISSING) -> Query:
+        """Accumulates: a repeated field keeps its first position and takes the last direction.
+
+        The direction is required, as in the SDK (``orderBy('price')`` throws there too)."""
         if direction not in ("asc", "desc"):
             raise SDKUsageError("排序字符不合法")
         if (

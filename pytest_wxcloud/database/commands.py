@@ -271,6 +271,7 @@ class Command:
                 raise SDKUsageError(
                     f"_.push: unknown option(s) {sorted(options)}; accepted: each, position, sort, slice"
                 )
+            values = ()
         if each is not MISSING:
             if values:
                 raise SDKUsageError("_.push takes either values or each=[...], not both")

@@ -1,9 +1,9 @@
 """Cloud-function stand-ins: registered handlers, canned routes, invocation and the call log.
 
 ``cloud.functions`` is a :class:`FunctionRegistry`; ``cloud.call_function`` and
-``cloud.trigger`` run calls through :mod:`.invoke`. Handlers loaded from a folder reach their
-cloud with :func:`current_cloud` (the Python counterpart of ``cloud.init({env:
-DYNAMIC_CURRENT_ENV})``).
+``cloud.trigger`` run calls through :mod:`.invoke`; answer sources (:mod:`.sources`, a cassette
+say) answer what nothing local answers. Handlers loaded from a folder reach their cloud with
+:func:`current_cloud` (the Python counterpart of ``cloud.init({env: DYNAMIC_CURRENT_ENV})``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .context import InvocationContext
 from .loader import LoadError
 from .registry import CloudFunction, FunctionRegistry, Limits
 from .routes import Route, RouteError
+from .sources import NULL_RESULT, AnswerSource, RecordedFailure
 
 if TYPE_CHECKING:
     from ..cloud import WxCloud
@@ -35,6 +36,8 @@ def current_cloud() -> WxCloud:
 
 
 __all__ = [
+    "NULL_RESULT",
+    "AnswerSource",
     "Caller",
     "CloudFunction",
     "ConfigError",
@@ -44,6 +47,7 @@ __all__ = [
     "InvocationContext",
     "Limits",
     "LoadError",
+    "RecordedFailure",
     "Route",
     "RouteError",
     "TimerTrigger",

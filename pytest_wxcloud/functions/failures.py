@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..errors import ERR_CODE_TEXT, CloudSDKError
+from ..errors import ERR_CODE_TEXT, TCB_ERR_CODE, CloudSDKError
 from .calls import Caller
+
+if TYPE_CHECKING:
+    from .sources import RecordedFailure
 
 NOT_FOUND_MESSAGE = "FunctionName parameter could not be found."
 NOT_FOUND_CODE = "ResourceNotFound.FunctionName"
@@ -21,6 +25,15 @@ EXECUTE_FAIL_CODE = "FUNCTIONS_EXECUTE_FAIL"
 TIME_LIMIT_CODE = "FUNCTIONS_TIME_LIMIT_EXCEEDED"
 CLIENT_EXECUTION_ERROR = -404011
 CLIENT_NOT_FOUND = -501000
+RESULT_TOO_LARGE = -604001
+
+#: errCode -> the backend code string a server-side caller finds in ``CloudSDKError.code``
+BACKEND_CODES: dict[int, str] = {
+    **{code: name for name, code in TCB_ERR_CODE.items() if code},
+    -504002: EXECUTE_FAIL_CODE,
+    -504003: TIME_LIMIT_CODE,
+    CLIENT_NOT_FOUND: NOT_FOUND_CODE,
+}
 
 
 def _prefix(caller: Caller) -> str:
@@ -28,7 +41,7 @@ def _prefix(caller: Caller) -> str:
 
 
 def _service_error(
-    caller: Caller, service_code: int, detail: str, request_id: str, code: str
+    caller: Caller, service_code: int, detail: str, request_id: str, code: str | None
 ) -> CloudSDKError:
     if caller is Caller.MINI_PROGRAM:
         err_msg = (
@@ -100,11 +113,44 @@ def request_too_large(caller: Caller, size: int, limit: int) -> CloudSDKError:
 
 
 def result_too_large(caller: Caller, request_id: str, size: int, limit: int) -> CloudSDKError:
-    text = ERR_CODE_TEXT[-604001]
-    err_msg = (
-        f"{_prefix(caller)} -604001 {text}. result is {size} bytes, the limit is {limit} bytes"
+    return _result_size_error(
+        caller, request_id, f"result is {size} bytes, the limit is {limit} bytes"
     )
-    return CloudSDKError(-604001, err_msg, request_id=request_id)
+
+
+def _result_size_error(caller: Caller, request_id: str, detail: str) -> CloudSDKError:
+    text = ERR_CODE_TEXT[RESULT_TOO_LARGE]
+    err_msg = f"{_prefix(caller)} {RESULT_TOO_LARGE} {text}. {detail}"
+    return CloudSDKError(RESULT_TOO_LARGE, err_msg, request_id=request_id)
+
+
+def recorded(
+    caller: Caller, request_id: str, failure: RecordedFailure, answered_by: str
+) -> CloudSDKError:
+    """A failure an answer source kept, shaped like the live failure with the same code.
+
+    The code is kept: a recorded timeout reaches a mini program as ``-504003``, a server-side
+    caller as ``-1`` with code ``FUNCTIONS_TIME_LIMIT_EXCEEDED``, the HTTP API as ``-504003``.
+    """
+    if failure.err_code == CLIENT_NOT_FOUND:
+        mini = caller is Caller.MINI_PROGRAM
+        shaped = CloudSDKError(
+            CLIENT_NOT_FOUND if mini else -1,
+            f"{_prefix(caller)} {failure.err_msg}",
+            code=None if mini else (failure.code or NOT_FOUND_CODE),
+        )
+    elif failure.err_code == RESULT_TOO_LARGE:
+        shaped = _result_size_error(caller, request_id, failure.err_msg)
+    else:
+        code = failure.code or BACKEND_CODES.get(failure.err_code)
+        shaped = _service_error(caller, failure.err_code, failure.err_msg, request_id, code)
+    return CloudSDKError(
+        shaped.err_code,
+        shaped.err_msg,
+        message=f"{shaped.err_msg} (answered by {answered_by})",
+        code=shaped.code,
+        request_id=request_id,
+    )
 
 
 def bad_request_data(caller: Caller, detail: str) -> CloudSDKError:
@@ -113,6 +159,7 @@ def bad_request_data(caller: Caller, detail: str) -> CloudSDKError:
 
 
 __all__ = [
+    "BACKEND_CODES",
     "EXECUTE_FAIL_CODE",
     "NOT_FOUND_CODE",
     "NOT_FOUND_MESSAGE",
@@ -120,6 +167,7 @@ __all__ = [
     "callee_failed",
     "callee_timed_out",
     "not_found",
+    "recorded",
     "request_timed_out",
     "request_too_large",
     "result_too_large",

@@ -7,7 +7,8 @@ The pipeline for ``cloud.call_function`` and ``cloud.trigger`` (sdk.md §1.4, §
    callee's identity, SOURCE chain, ``event.userInfo`` and the error shapes;
 3. round-trip ``data`` through JSON and enforce the request size limit;
 4. answer from the first matching canned route, else run the registered handler with the
-   identity current (context variable; ``os.environ`` too for synchronous handlers);
+   identity current (context variable; ``os.environ`` too for synchronous handlers), else ask
+   the answer sources (:mod:`.sources`) in order, else fail as "function not found";
 5. enforce the timeout, round-trip the result through JSON, enforce the result limit;
 6. log the call and return ``{result, errMsg, requestID}`` or raise ``CloudSDKError``.
 
@@ -35,9 +36,11 @@ from . import failures
 from .calls import Caller, FunctionCall
 from .context import InvocationContext
 from .routes import Route
+from .sources import NULL_RESULT, RecordedFailure, label
 
 if TYPE_CHECKING:
     from .registry import CloudFunction, FunctionRegistry
+    from .sources import AnswerSource
 
 OK_MESSAGE = {Caller.MINI_PROGRAM: "cloud.callFunction:ok"}
 SERVER_OK = "callFunction:ok"
@@ -92,13 +95,16 @@ def call_function(
     )
     if size > limit:
         raise failures.request_too_large(caller, size, limit)
+    sent = event
     if registry.inject_user_info and caller in (Caller.MINI_PROGRAM, Caller.HTTP):
+        if registry.sources:
+            sent = dict(event)  # sources see what the caller sent, as the real cloud was sent
         event["userInfo"] = identity.user_info()
     if timeout is None:
         timeout = {Caller.SERVER: registry.sdk_timeout, Caller.HTTP: registry.http_timeout}.get(
             caller
         )
-    result, request_id = _dispatch(registry, name, event, identity, caller, timeout, None)
+    result, request_id = _dispatch(registry, name, event, sent, identity, caller, timeout, None)
     return {"result": result, "errMsg": OK_MESSAGE.get(caller, SERVER_OK), "requestID": request_id}
 
 
@@ -127,7 +133,7 @@ def trigger(registry: FunctionRegistry, name: str, trigger_name: str | None = No
         "Message": "",
     }
     identity = Identity(env=cloud.env, source="wx_trigger")
-    return _dispatch(registry, name, event, identity, Caller.TIMER, None, trigger_name)[0]
+    return _dispatch(registry, name, event, event, identity, Caller.TIMER, None, trigger_name)[0]
 
 
 def _trigger_time(now: datetime) -> str:
@@ -196,23 +202,29 @@ def _dispatch(
     registry: FunctionRegistry,
     name: str,
     event: dict[str, Any],
+    sent: dict[str, Any],
     identity: Identity,
     caller: Caller,
     request_timeout: float | None,
     trigger_name: str | None,
 ) -> tuple[Any, str]:
+    """``event`` is what a handler gets; ``sent`` the same without the injected ``userInfo``."""
     number, request_id = registry.start_call()
     call = _Pending(registry, name, event, identity, caller, number, request_id, trigger_name)
     route = next((r for r in registry.routes if r.matches(name, event)), None)
     if route is not None:
         return _answer_from_route(call, route), request_id
     function = registry.functions.get(name)
-    if function is None:
-        unmatched = [r.describe() for r in registry.routes if r.name == name]
-        error = failures.not_found(caller, request_id, name, registry.names, unmatched)
-        call.finish(error=error, answered_by="nothing")
-        raise error
-    return _run(call, function, request_timeout), request_id
+    if function is not None:
+        return _run(call, function, request_timeout), request_id
+    for source in registry.sources:
+        answered, result = _ask(call, source, sent)
+        if answered:
+            return result, request_id
+    unmatched = [r.describe() for r in registry.routes if r.name == name]
+    error = failures.not_found(caller, request_id, name, registry.names, unmatched)
+    call.finish(error=error, answered_by="nothing")
+    raise error
 
 
 def _answer_from_route(call: _Pending, route: Route) -> Any:
@@ -227,6 +239,52 @@ def _answer_from_route(call: _Pending, route: Route) -> Any:
         raise error
     result, _ = round_trip(route.result)  # a fresh copy per call: callers may mutate it
     return result
+
+
+def _ask(call: _Pending, source: AnswerSource, sent: dict[str, Any]) -> tuple[bool, Any]:
+    """Consult one answer source: (False, None) when it has no answer, else (True, result).
+
+    A source's own trouble (a cassette miss, say) is not the callee failing: anything but a
+    ``CloudSDKError`` propagates as raised, after the call is logged.
+    """
+    caller, request_id = call.caller, call.request_id
+    answered_by = label(source)
+    started = time.perf_counter()
+    try:
+        answer = source(call.name, _copy_json(sent), call.identity, caller, request_id)
+    except CloudSDKError as exc:
+        failed = failures.callee_failed(caller, request_id, exc.err_msg)
+        call.finish(error=failed, duration=time.perf_counter() - started, answered_by=answered_by)
+        raise failed from exc
+    except BaseException as exc:
+        call.finish(error=exc, duration=time.perf_counter() - started, answered_by=answered_by)
+        raise
+    elapsed = time.perf_counter() - started
+    if answer is None:
+        return False, None
+    if isinstance(answer, RecordedFailure):
+        recorded = failures.recorded(caller, request_id, answer, answered_by)
+        call.finish(error=recorded, duration=elapsed, answered_by=answered_by)
+        raise recorded
+    result, error = _checked_result(call, None if answer is NULL_RESULT else answer)
+    call.finish(result, error, elapsed, answered_by)
+    if error is not None:
+        raise error
+    return True, result
+
+
+def _checked_result(call: _Pending, raw: Any) -> tuple[Any, CloudSDKError | None]:
+    """A return value across the JSON boundary and within the result size limit."""
+    caller, request_id, limit = call.caller, call.request_id, call.registry.limits.result
+    try:
+        result, size = round_trip(raw, "result")
+    except JSONBoundaryError as exc:
+        return None, failures.callee_failed(
+            caller, request_id, f"the return value is not JSON: {exc}"
+        )
+    if size > limit:
+        return None, failures.result_too_large(caller, request_id, size, limit)
+    return result, None
 
 
 def _run(call: _Pending, function: CloudFunction, request_timeout: float | None) -> Any:
@@ -257,16 +315,7 @@ def _run(call: _Pending, function: CloudFunction, request_timeout: float | None)
         error = _timeout_error(caller, request_id, function.timeout, request_timeout, elapsed)
     result: Any = None
     if error is None:
-        try:
-            result, size = round_trip(raw, "result")
-        except JSONBoundaryError as exc:
-            error = failures.callee_failed(
-                caller, request_id, f"the return value is not JSON: {exc}"
-            )
-        else:
-            if size > registry.limits.result:
-                error = failures.result_too_large(caller, request_id, size, registry.limits.result)
-                result = None
+        result, error = _checked_result(call, raw)
     call.finish(result, error, elapsed)
     if error is not None:
         if caller is Caller.TIMER and isinstance(error.__cause__, Exception):

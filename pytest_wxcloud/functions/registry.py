@@ -18,6 +18,7 @@ from .routes import Route, route_from_rule
 
 if TYPE_CHECKING:
     from ..cloud import WxCloud
+    from .sources import AnswerSource
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -100,7 +101,9 @@ class FunctionRegistry:
     ``event.userInfo`` to mini-program and HTTP-API calls. ``patch_environ`` (default ``True``):
     expose the caller in ``os.environ`` while a synchronous handler runs. ``sdk_timeout``
     (15 s) and ``http_timeout`` (5 s): how long a server-side / HTTP-API caller waits.
-    ``limits``: payload limits.
+    ``limits``: payload limits. ``sources``: answer sources (a cassette, say) asked in order
+    for calls no route or handler answers (see :mod:`.sources`); they are not functions of the
+    cloud, so ``names``, ``unused()`` and ``in`` leave them out.
     """
 
     def __init__(self, cloud: WxCloud) -> None:
@@ -108,6 +111,7 @@ class FunctionRegistry:
         self.functions: dict[str, CloudFunction] = {}
         self.routes: list[Route] = []
         self.calls: list[FunctionCall] = []
+        self.sources: list[AnswerSource] = []
         self.propagate_openid = False
         self.inject_user_info = True
         self.patch_environ = True
@@ -208,7 +212,7 @@ class FunctionRegistry:
 
     @property
     def names(self) -> list[str]:
-        """Every name a call can reach: handlers and routes."""
+        """Every name a call can reach locally: handlers and routes (answer sources excluded)."""
         return sorted(set(self.functions) | {r.name for r in self.routes})
 
     def calls_to(self, name: str) -> list[FunctionCall]:

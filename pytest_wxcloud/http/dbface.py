@@ -107,7 +107,7 @@ class HttpQuery:
 
     def limit(self, count: Any) -> HttpQuery:
         maximum = self._run.options.max_limit
-        if isinstance(count, int) and not isinstance(count, bool) and count > maximum:
+        if isinstance(count, (int, float)) and not isinstance(count, bool) and count > maximum:
             raise invalid_parameter(
                 f"MgoLimit 校验失败: limit({count}) is above the HTTP API maximum {maximum} "
                 "(cloud.mock_http(max_limit=...) changes it)"

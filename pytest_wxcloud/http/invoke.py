@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..errors import ERR_CODE_TEXT, CloudSDKError
+from ..functions.failures import BACKEND_CODES
 from ..jsjson import stringify
 from .cloud_errors import invalid_parameter
 from .incoming import check_env, json_value, raw_body, require_post, required_string
@@ -28,11 +29,9 @@ if TYPE_CHECKING:
 MAX_EVENT_DEPTH = 200
 
 #: backend code strings the SDK keeps in ``CloudSDKError.code`` -> the errcode HTTP reports
-_BACKEND_CODES = {
-    "FUNCTIONS_EXECUTE_FAIL": -504002,
-    "FUNCTIONS_TIME_LIMIT_EXCEEDED": -504003,
-    "ResourceNotFound.FunctionName": -501000,
-    "ESOCKETTIMEDOUT": -501002,
+#: backend code string -> errcode: the functions pipeline's table, plus the socket timeout
+_BACKEND_CODES = {name: number for number, name in BACKEND_CODES.items()} | {
+    "ESOCKETTIMEDOUT": -501002
 }
 
 
@@ -100,7 +99,9 @@ def _function_error(error: CloudSDKError) -> ApiError:
     detail = error.err_msg.removeprefix("callFunction:fail ").strip()
     errcode = _BACKEND_CODES.get(error.code or "", error.err_code)
     text = ERR_CODE_TEXT.get(errcode)
-    return ApiError(errcode, f"{text}. {detail}" if text and errcode != -1 else detail)
+    if not text or errcode == -1 or detail.startswith(f"{errcode} {text}"):
+        return ApiError(errcode, detail)
+    return ApiError(errcode, f"{text}. {detail}")
 
 
 __all__ = ["invoke_cloud_function"]

@@ -22,7 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ERR_CODE_TEXT, CloudSDKError
+from ..errors import ERR_CODE_TEXT
+from ..functions.sources import RecordedFailure
 from ..identity import Identity
 from ..jsjson import iso_string
 from . import format as cassette_format
@@ -133,7 +134,7 @@ class Cassette:
     def play(
         self, name: str, data: dict[str, Any], identity: Identity | None, env: str, now: datetime
     ) -> Any:
-        """Answer one live call: its (real-id) result, or raise its recorded error."""
+        """Answer one live call: its (real-id) result, or its :class:`RecordedFailure`."""
         real_identity = identity_record(identity)
         ids = self.redactor.identity_ids(real_identity)
         live = Request(
@@ -296,12 +297,12 @@ def _answer(interaction: Interaction, pseudonyms: dict[str, str]) -> Any:
         return restore(interaction.result, pseudonyms)
     code = error["errCode"]
     message = restore(error["errMsg"], pseudonyms)
+    # The HTTP API puts the code's text before the backend's message; the invocation
+    # pipeline shapes the backend's message for each caller (and the HTTP face adds it back).
     text = ERR_CODE_TEXT.get(code)
     if text is not None and message.startswith(f"{text}. "):
         message = message[len(text) + 2 :]
-    # The invocation pipeline reports a handler's CloudSDKError as the callee failing with
-    # this message, shaped for the caller (server SDK, mini program or HTTP API).
-    raise CloudSDKError(code, message)
+    return RecordedFailure(code, message)
 
 
 __all__ = ["RECORD_MODES", "Cassette", "check_record_mode", "identity_record"]

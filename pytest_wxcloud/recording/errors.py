@@ -1,10 +1,10 @@
 """What can go wrong with a cassette, split by who must see it.
 
 Format and set-up problems are ordinary exceptions raised where the cassette is opened. A miss
-or a failed recording happens *inside* a ``call_function`` whose handler the cassette stands in
-for; the invocation pipeline turns every ``Exception`` a handler raises into a
-``CloudSDKError`` the code under test may catch and swallow. Those two therefore derive from
-``BaseException`` (as ``pytest.fail`` does), so they always reach the test runner.
+or a failed recording happens *inside* a ``call_function`` the cassette answers, under code
+that may catch ``Exception`` (or the ``CloudSDKError`` a failing call raises) and carry on. Those
+two therefore derive from ``BaseException`` (as ``pytest.fail`` does), so they always reach the
+test runner.
 """
 
 from __future__ import annotations

@@ -107,12 +107,12 @@ def wxcloud_cassette(
         before_record=options.get("before_record"),
         upstream=_upstream_factory(request.config, path, mode, wxcloud_recording_transport, owned),
     )
-    gate = attach(wxcloud, cassette)
+    source = attach(wxcloud, cassette)
     request.node.stash[CASSETTE] = cassette
     try:
         yield cassette
     finally:
-        gate.detach()
+        source.detach()
         try:
             cassette.save()
         finally:

@@ -103,3 +103,17 @@ def test_deeply_nested_events_are_refused_before_running(app: WxApi) -> None:
     assert_error(classic(app, "whoami", b"[" * 5000), 47001)
     fine = '{"a":' * 150 + "1" + "}" * 150
     assert app.call("invokecloudfunction", {"name": "whoami", "req_data": fine})["errcode"] == 0
+
+
+def test_any_backend_failure_keeps_its_errcode_over_http(app: WxApi) -> None:
+    from pytest_wxcloud.functions import RecordedFailure
+
+    def upstream(name: str, *rest: Any) -> Any:
+        if name == "flaky":
+            return RecordedFailure(-504001, "functions request fail", code="FUNCTIONS_REQUEST_FAIL")
+        return None
+
+    app.cloud.functions.sources.append(upstream)
+    body = classic(app, "flaky", b"{}")
+    assert body["errcode"] == -504001
+    assert body["errmsg"].startswith("functions request fail.")

@@ -275,3 +275,14 @@ def test_updated_counts_can_be_switched_to_matched_documents():
     assert db.collection("c").doc("zzz").update(data={"v": 1})["stats"]["updated"] == 0
     with pytest.raises(ValueError, match="updated_counts"):
         WxCloud(updated_counts="all")
+
+
+def test_order_by_direction_is_required_like_the_sdk(books):
+    with pytest.raises(SDKUsageError, match="^排序字符不合法$"):
+        books.order_by("price")
+
+
+def test_push_modifier_dict_form(db, books):
+    _ = db.command
+    books.doc("b1").update(data={"tags": _.push({"each": ["first"], "position": 0})})
+    assert books.doc("b1").get()["data"]["tags"] == ["first", "classic", "novel"]
