@@ -8,7 +8,8 @@ caller adds the ``<api>:fail`` prefix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection as SizedDocuments
+from collections.abc import Mapping, Sequence
 from itertools import islice
 from typing import Any
 
@@ -40,7 +41,7 @@ def _id_lookup(query: Mapping[str, Any]) -> tuple[bool, Any]:
     return False, None
 
 
-def candidates(collection: Collection, query: Mapping[str, Any]) -> Iterable[Document]:
+def candidates(collection: Collection, query: Mapping[str, Any]) -> SizedDocuments[Document]:
     by_id, key = _id_lookup(query)
     if by_id:
         doc = collection.get(key)
@@ -48,21 +49,24 @@ def candidates(collection: Collection, query: Mapping[str, Any]) -> Iterable[Doc
     return collection.values()
 
 
-def first_matches(docs: Iterable[Document], matching: Filter, wanted: int) -> list[Document]:
+def first_matches(docs: SizedDocuments[Document], matching: Filter, wanted: int) -> list[Document]:
     """The first ``wanted`` matches. A probe chunk measures how selective the query is, then one
-    more pass takes about as many documents as should be needed (or the rest): full scans run at
-    list-comprehension speed, while ``limit(1)`` on a large collection still stops early."""
+    more pass takes about as many documents as should be needed (or all the rest, without
+    copying): full scans run at list-comprehension speed, while ``limit(1)`` on a large
+    collection still stops early."""
     iterator = iter(docs)
     probe = list(islice(iterator, 1024))
+    remaining = len(docs) - len(probe)
     out = matching(probe)
-    while len(out) < wanted and probe:
-        if not out:
+    while len(out) < wanted and remaining > 0:
+        rate = len(out) / 1024 if out else 0.0
+        needed = int((wanted - len(out)) / rate * 1.5) + 64 if rate else remaining
+        if needed >= remaining:
             out.extend(matching(iterator))
             break
-        rate = len(out) / (1024 + 0.0) if len(probe) == 1024 else 1.0
-        needed = int((wanted - len(out)) / rate * 1.5) + 64
-        probe = list(islice(iterator, needed))
-        out.extend(matching(probe))
+        chunk = list(islice(iterator, needed))
+        remaining -= len(chunk)
+        out.extend(matching(chunk))
     return out[:wanted]
 
 
