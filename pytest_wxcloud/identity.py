@@ -270,9 +270,13 @@ def entered(frame: Frame) -> Iterator[Frame]:
         _current.reset(token)
 
 
-# The process environment is one per process, so invocations that write it take turns; the
-# lock is re-entrant because a synchronous handler may call another synchronous handler.
-_environ_lock = threading.RLock()
+# The process environment is one per process, so invocations that write it take turns. The
+# turn belongs to a call chain, not to a thread: a synchronous handler may call an async one
+# that runs on a helper thread (see functions.invoke) while the handler's thread waits, and
+# that helper's own synchronous callees must not wait for the lock their caller holds. The
+# context variable, copied into the helper thread with the rest of the context, says so.
+_environ_lock = threading.Lock()
+_holding_environ: ContextVar[bool] = ContextVar("pytest_wxcloud_environ_turn", default=False)
 
 # os.environ encodes every key on every access; reading CPython's encoded-key store directly
 # (keys encoded once) makes "is it set, to what" cheap, so only real changes pay for putenv.
@@ -292,6 +296,19 @@ def _current_value(key: str) -> str | None:
 
 
 @contextmanager
+def _environ_turn() -> Iterator[None]:
+    if _holding_environ.get():  # an outer invocation of this call chain has the turn
+        yield
+        return
+    with _environ_lock:
+        token = _holding_environ.set(True)
+        try:
+            yield
+        finally:
+            _holding_environ.reset(token)
+
+
+@contextmanager
 def patched_environ(wanted: Mapping[str, str]) -> Iterator[None]:
     """Make ``os.environ`` show an invocation's variables (``Identity.environ()`` plus the
     function's ``envVariables``), then restore it.
@@ -303,7 +320,7 @@ def patched_environ(wanted: Mapping[str, str]) -> Iterator[None]:
     if not _MANAGED.issuperset(wanted):
         keys = (*ENVIRON_KEYS, *(k for k in wanted if k not in _MANAGED))
     environ = os.environ
-    with _environ_lock:
+    with _environ_turn():
         changed: dict[str, str | None] = {}
         try:
             for key in keys:

@@ -78,6 +78,46 @@ def iso_string(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+def js_type(value: Any) -> str:
+    """The JavaScript type name wx-server-sdk's parameter assertions and our diffs print."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return f"object ({type(value).__name__})"
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JavaScript's view of two JSON values being the same: deep, key order ignored, ``true``
+    is not ``1`` (JSON has a boolean type, Python's ``True == 1`` must not leak in), ``1`` is
+    ``1.0`` (JSON has one number type)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict):
+        return (
+            isinstance(b, dict)
+            and a.keys() == b.keys()
+            and all(json_equal(v, b[k]) for k, v in a.items())
+        )
+    if isinstance(a, list):
+        return (
+            isinstance(b, list)
+            and len(a) == len(b)
+            and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+        )
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return type(a) is type(b) and bool(a == b)
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"Unexpected token {name[0]} in JSON: {name} is not valid JSON")
 
@@ -170,6 +210,8 @@ __all__ = [
     "CIRCULAR_MESSAGE",
     "JSONBoundaryError",
     "iso_string",
+    "js_type",
+    "json_equal",
     "parse",
     "round_trip",
     "stringify",

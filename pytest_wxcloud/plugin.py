@@ -120,7 +120,7 @@ def wxcloud(request: pytest.FixtureRequest) -> Iterator[WxCloud]:
     if options.get("data") is not None:
         seed_data(cloud, options["data"], settings.data_dir or request.node.path.parent)
     strict = options.get("strict")
-    request.node.stash[CLOUD] = (cloud, settings.strict if strict is None else bool(strict))
+    request.node.stash[CLOUD] = (cloud, settings.strict if strict is None else strict)
     _hold_http_router(request.config)
     with cloud.mock_http():
         yield cloud
@@ -149,25 +149,35 @@ def wx_db(wxcloud: WxCloud) -> Any:
     return wxcloud.database()
 
 
-def _marker_options(node: pytest.Item) -> dict[str, Any]:
-    marker = node.get_closest_marker("wxcloud")
-    if marker is None:
+def marker_options(node: pytest.Item, marker: str, accepted: Sequence[str]) -> dict[str, Any]:
+    """The keyword arguments of the closest ``marker``; a positional or misspelt argument is
+    an error, since silently ignoring it would run the test with defaults it did not ask for."""
+    found = node.get_closest_marker(marker)
+    if found is None:
         return {}
-    if marker.args:
+    if found.args:
         raise TypeError(
-            f"@pytest.mark.wxcloud takes keyword arguments only ({', '.join(MARKER_KEYS)}); "
-            f"got positional {marker.args!r}"
+            f"@pytest.mark.{marker} takes keyword arguments only ({', '.join(accepted)}); "
+            f"got positional {found.args!r}"
         )
-    unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS))
+    unknown = sorted(set(found.kwargs) - set(accepted))
     if unknown:
         raise TypeError(
-            f"@pytest.mark.wxcloud: unknown argument(s) {', '.join(unknown)}; "
-            f"accepted: {', '.join(MARKER_KEYS)}"
+            f"@pytest.mark.{marker}: unknown argument(s) {', '.join(unknown)}; "
+            f"accepted: {', '.join(accepted)}"
         )
-    seed = marker.kwargs.get("seed")
+    return dict(found.kwargs)
+
+
+def _marker_options(node: pytest.Item) -> dict[str, Any]:
+    options = marker_options(node, "wxcloud", MARKER_KEYS)
+    seed = options.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise TypeError(f"@pytest.mark.wxcloud(seed=...) must be an int; got {seed!r}")
-    return dict(marker.kwargs)
+    strict = options.get("strict")
+    if strict is not None and not isinstance(strict, bool):
+        raise TypeError(f"@pytest.mark.wxcloud(strict=...) must be True or False; got {strict!r}")
+    return options
 
 
 def seed_data(cloud: WxCloud, data: Any, base: Path) -> None:
@@ -227,4 +237,4 @@ def pytest_runtest_call(item: pytest.Item) -> None:
             )
 
 
-__all__ = ["seed_data"]
+__all__ = ["marker_options", "seed_data"]

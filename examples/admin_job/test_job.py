@@ -69,8 +69,9 @@ async def test_refreshes_an_expired_token_once(
     await client.query("databasecount", "db.collection('orders').count()")
     first = client.token
     wxcloud.clock.advance(timedelta(hours=2))  # the token's 7200 s are over
-    await expire_unpaid_orders(client, wxcloud.clock.now(), timedelta(days=1))
+    expired = await expire_unpaid_orders(client, wxcloud.clock.now(), timedelta(days=1))
     assert client.token != first
+    assert len(expired) == 130 and sorted(shop) == sorted(expired)  # the job still did its work
 
 
 @pytest.mark.anyio

@@ -23,17 +23,15 @@ def client(wxcloud: WxCloud, monkeypatch: pytest.MonkeyPatch) -> TestClient:
 
 def test_users_see_only_their_own_todos(wxcloud: WxCloud, client: TestClient) -> None:
     alice, bob = wxcloud.user(), wxcloud.user()
-    assert (
-        client.post("/api/todos", json={"title": "milk"}, headers=alice.headers()).status_code
-        == 201
-    )
-    wxcloud.clock.advance(timedelta(minutes=1))
-    client.post("/api/todos", json={"title": "bread"}, headers=alice.headers())
-    client.post("/api/todos", json={"title": "bob's"}, headers=bob.headers())
+    for user, title in ((alice, "milk"), (alice, "bread"), (bob, "bob's")):
+        response = client.post("/api/todos", json={"title": title}, headers=user.headers())
+        assert response.status_code == 201
+        wxcloud.clock.advance(timedelta(minutes=1))
 
     todos = client.get("/api/todos", headers=alice.headers()).json()
     assert [t["title"] for t in todos] == ["bread", "milk"]  # newest first
     assert all("_openid" not in t for t in todos)
+    assert [t["title"] for t in client.get("/api/todos", headers=bob.headers()).json()] == ["bob's"]
     stored = wxcloud.dump("todos")
     assert {d["_openid"] for d in stored} == {alice.openid, bob.openid}
     assert stored[0]["createdAt"] == stored[1]["createdAt"] - timedelta(minutes=1)
@@ -64,8 +62,19 @@ def test_resource_reuse_caller_uses_from_openid(wxcloud: WxCloud, client: TestCl
         openid=None, from_openid="o_from_other_app", from_appid="wx1111111111111111"
     )
     assert "X-WX-OPENID" not in caller.headers()
-    client.post("/api/todos", json={"title": "shared"}, headers=caller.headers())
+    response = client.post("/api/todos", json={"title": "shared"}, headers=caller.headers())
+    assert response.status_code == 201
     assert wxcloud.dump("todos")[0]["_openid"] == "o_from_other_app"
+
+
+def test_wechat_request_without_a_user_is_refused(wxcloud: WxCloud, client: TestClient) -> None:
+    """From WeChat but with no user (e.g. a not-logged-in Official Account): 401, not 403."""
+    alice = wxcloud.user()
+    anonymous = {k: v for k, v in alice.headers().items() if "OPENID" not in k}
+    assert anonymous["X-WX-SOURCE"]
+    assert client.get("/api/todos", headers=anonymous).status_code == 401
+    assert client.post("/api/todos", json={"title": "x"}, headers=anonymous).status_code == 401
+    assert wxcloud.dump("todos") == []
 
 
 def test_user_text_cannot_change_the_query(wxcloud: WxCloud, client: TestClient) -> None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CloudSDKError, assertion_error
 from ..identity import Frame, Identity, current_frame, entered, patched_environ
-from ..jsjson import JSONBoundaryError, round_trip
+from ..jsjson import JSONBoundaryError, js_type, round_trip
 from . import failures
 from .calls import Caller, FunctionCall
 from .context import InvocationContext
@@ -48,23 +48,6 @@ SERVER_OK = "callFunction:ok"
 
 class _Timeout(Exception):
     """An async handler cancelled at its deadline."""
-
-
-def js_type(value: Any) -> str:
-    """The JavaScript ``typeof``-style name wx-server-sdk puts into its assertion messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return f"object ({type(value).__name__})"
 
 
 def call_function(
@@ -405,4 +388,4 @@ def _copy_json(value: Any) -> Any:
     return value
 
 
-__all__ = ["call_function", "js_type", "trigger"]
+__all__ = ["call_function", "trigger"]

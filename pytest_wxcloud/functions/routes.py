@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..database.values import RegExp
-from ..jsjson import to_json_value
+from ..jsjson import json_equal, to_json_value
 
 RULE_KEYS = ("name", "data", "result", "error", "once")
 RULE_SHAPE = '{"name": "login", "data": {"action": "get"}, "result": {...}, "once": False}'
@@ -121,26 +121,7 @@ def _match(expected: Any, actual: Any) -> bool:
         return _match_object(expected, actual)
     if isinstance(expected, re.Pattern):
         return isinstance(actual, str) and expected.search(actual) is not None
-    return _same(expected, actual)
-
-
-def _same(expected: Any, actual: Any) -> bool:
-    """JavaScript ``===`` on JSON values, deep for arrays: ``true`` is not ``1``."""
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return type(expected) is type(actual) and expected == actual
-    if isinstance(expected, list):
-        return (
-            isinstance(actual, list)
-            and len(actual) == len(expected)
-            and all(_same(e, a) for e, a in zip(expected, actual, strict=True))
-        )
-    if isinstance(expected, dict):
-        return (
-            isinstance(actual, dict)
-            and expected.keys() == actual.keys()
-            and all(_same(v, actual[k]) for k, v in expected.items())
-        )
-    return bool(expected == actual)
+    return json_equal(expected, actual)
 
 
 __all__ = ["RULE_KEYS", "Route", "RouteError", "route_from_rule"]

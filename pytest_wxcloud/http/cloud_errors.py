@@ -9,14 +9,27 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ERR_CODE_TEXT, CloudSDKError, DatabaseError
+from ..errors import (
+    COLLECTION_NOT_EXIST_MESSAGE,
+    ERR_CODE_TEXT,
+    TCB_ERR_CODE,
+    CloudSDKError,
+    DatabaseError,
+)
 from .wire import ApiError
 
 _SDK_PREFIX = re.compile(r"^[\w.]+:fail (?:-?\d+ )?")
 
 
 def from_sdk_error(error: CloudSDKError) -> ApiError:
-    return ApiError(error.err_code, _SDK_PREFIX.sub("", error.err_msg, count=1))
+    """The backend's errcode for an SDK error. Where the SDK's "Error instance" path turned a
+    backend code into errCode -1 (aggregate, createCollection: sdk.md §3.4), the HTTP API, which
+    answers straight from the backend, gives that code's number (e.g. -502005)."""
+    detail = _SDK_PREFIX.sub("", error.err_msg, count=1)
+    number = TCB_ERR_CODE.get(error.code or "") if error.err_code == -1 else None
+    if number:
+        return ApiError(number, f"{ERR_CODE_TEXT[number]}. {detail}")
+    return ApiError(error.err_code, detail)
 
 
 def from_database_error(error: DatabaseError) -> ApiError:
@@ -29,8 +42,6 @@ def invalid_parameter(detail: str) -> ApiError:
 
 
 def collection_not_exist() -> ApiError:
-    from ..errors import COLLECTION_NOT_EXIST_MESSAGE
-
     return ApiError(-502005, f"{ERR_CODE_TEXT[-502005]}. {COLLECTION_NOT_EXIST_MESSAGE}")
 
 

@@ -8,6 +8,7 @@ endpoint's own field names.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -50,28 +51,13 @@ def _database(cloud: WxCloud) -> Database:
     return Database(runtime, env=cloud.env, throw_on_not_found=False)
 
 
-def query(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
-    return _run(face, request, "databasequery")
+def endpoint(name: Endpoint) -> Callable[[HttpFace, httpx.Request], dict[str, Any]]:
+    """The handler of ``/tcb/<name>``: the six endpoints differ only in the chain ending."""
+
+    def handle(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
+        return _run(face, request, name)
+
+    return handle
 
 
-def count(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
-    return _run(face, request, "databasecount")
-
-
-def add(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
-    return _run(face, request, "databaseadd")
-
-
-def update(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
-    return _run(face, request, "databaseupdate")
-
-
-def delete(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
-    return _run(face, request, "databasedelete")
-
-
-def aggregate(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
-    return _run(face, request, "databaseaggregate")
-
-
-__all__ = ["add", "aggregate", "count", "delete", "query", "update"]
+__all__ = ["endpoint"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from ..database import ejson
+from ..database.values import MISSING
 from .cloud_errors import invalid_parameter
 from .options import DEFAULT_LIMIT, HttpOptions
 
@@ -99,7 +100,8 @@ class HttpQuery:
     def where(self, condition: Any) -> HttpQuery:
         return self._with(self._full.where(condition), matching=self._collection.where(condition))
 
-    def order_by(self, field: Any, direction: Any = "asc") -> HttpQuery:
+    def order_by(self, field: Any, direction: Any = MISSING) -> HttpQuery:
+        # no default of our own: the SDK rejects orderBy(field) without a direction
         return self._with(self._full.order_by(field, direction))
 
     def skip(self, offset: Any) -> HttpQuery:
@@ -107,13 +109,14 @@ class HttpQuery:
 
     def limit(self, count: Any) -> HttpQuery:
         maximum = self._run.options.max_limit
-        if isinstance(count, (int, float)) and not isinstance(count, bool) and count > maximum:
+        # the database reads limit(-n) as n, so the cap applies to the magnitude
+        if isinstance(count, (int, float)) and not isinstance(count, bool) and abs(count) > maximum:
             raise invalid_parameter(
                 f"MgoLimit 校验失败: limit({count}) is above the HTTP API maximum {maximum} "
                 "(cloud.mock_http(max_limit=...) changes it)"
             )
         full = self._full.limit(count)
-        # the database reads limit(-n) as n and limit(0) as "no limit given"
+        # limit(0) is "no limit given": the HTTP default applies
         return self._with(full, limit=abs(int(count)) or None)
 
     def field(self, projection: Any) -> HttpQuery:
@@ -156,6 +159,8 @@ class HttpQuery:
         self._run.terminal("update")
         matched = self._matching.count()["total"]
         result = self._matching.update(data=data, **extra)
+        if extra.get("multi") is False:
+            matched = min(matched, 1)  # multi: false touches the first match only
         return {"matched": matched, "modified": result["stats"]["updated"], "id": ""}
 
     def remove(self, **extra: Any) -> dict[str, Any]:

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 #: deeper events are refused before the function runs (JSON crosses the platform twice)
 MAX_EVENT_DEPTH = 200
 
-#: backend code strings the SDK keeps in ``CloudSDKError.code`` -> the errcode HTTP reports
-#: backend code string -> errcode: the functions pipeline's table, plus the socket timeout
+#: ``CloudSDKError.code`` -> the errcode HTTP reports: the functions pipeline's table, plus
+#: the caller-side timeout (the HTTP API's own 5 s), which the platform reports as -501002
 _BACKEND_CODES = {name: number for number, name in BACKEND_CODES.items()} | {
     "ESOCKETTIMEDOUT": -501002
 }

@@ -294,17 +294,6 @@ class _Interpreter:
         self.db = db
         self.now = now
         self.names: dict[str, Any] = {}
-        self.dispatch: dict[type, Callable[[Any], Any]] = {
-            Literal: self.literal,
-            RegexLiteral: self.regex,
-            ArrayLiteral: self.array,
-            ObjectLiteral: self.object,
-            Name: self.name,
-            Member: self.member,
-            Call: self.call,
-            New: self.new,
-            Unary: self.unary,
-        }
 
     def fail(self, detail: str, offset: int) -> NoReturn:
         raise QueryEvaluationError(detail, self.program.source, offset)

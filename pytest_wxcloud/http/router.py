@@ -28,6 +28,7 @@ from respx.mocks import Mocker
 from ..errors import CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
 from . import auth, collections, database, invoke
 from .cloud_errors import from_database_error, from_sdk_error, invalid_parameter
+from .dbface import TERMINALS
 from .options import HttpOptions
 from .state import HttpState
 from .wire import ApiError, failure, json_response, ok
@@ -87,12 +88,7 @@ class HttpFace:
 #: /tcb endpoints answered with ``{"errcode": 0, "errmsg": "ok", **fields}``
 TCB_ENDPOINTS: dict[str, Handler] = {
     "/tcb/invokecloudfunction": invoke.invoke_cloud_function,
-    "/tcb/databasequery": database.query,
-    "/tcb/databasecount": database.count,
-    "/tcb/databaseadd": database.add,
-    "/tcb/databaseupdate": database.update,
-    "/tcb/databasedelete": database.delete,
-    "/tcb/databaseaggregate": database.aggregate,
+    **{f"/tcb/{name}": database.endpoint(name) for name in TERMINALS},
     "/tcb/databasecollectionadd": collections.collection_add,
     "/tcb/databasecollectiondelete": collections.collection_delete,
     "/tcb/databasecollectionget": collections.collection_get,

@@ -87,6 +87,11 @@ class Cassette:
         self.record_mode = check_record_mode(record_mode, str(self.path))
         self.match_on = tuple(match_on)
         self._matchers = resolve(self.match_on, matchers)
+        if not isinstance(allow_playback_repeats, bool):
+            raise TypeError(
+                f"{self.path}: allow_playback_repeats must be True or False; "
+                f"got {allow_playback_repeats!r}"
+            )
         self.allow_playback_repeats = allow_playback_repeats
         self.provider_state = provider_state
         self.redactor = Redactor(redact_keys)

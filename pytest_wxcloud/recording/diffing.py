@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..jsjson import json_equal
+
 
 class _Absent:
     def __repr__(self) -> str:
@@ -33,44 +35,6 @@ class ValueMatcher(ABC):
     @abstractmethod
     def mismatch(self, actual: Any, recorded: Any) -> str | None:
         """None when ``actual`` is acceptable, else why not (e.g. "expected 32 hex digits")."""
-
-
-def json_type(value: Any) -> str:
-    """The JSON type name used in messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-def json_equal(a: Any, b: Any) -> bool:
-    """Deep JSON equality: key order ignored, ``true`` is not ``1``, ``1`` is ``1.0``."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, dict):
-        return (
-            isinstance(b, dict)
-            and a.keys() == b.keys()
-            and all(json_equal(v, b[k]) for k, v in a.items())
-        )
-    if isinstance(a, list):
-        return (
-            isinstance(b, list)
-            and len(a) == len(b)
-            and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
-        )
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    return type(a) is type(b) and bool(a == b)
 
 
 def show(value: Any, width: int = 80) -> str:
@@ -184,4 +148,4 @@ def _walk(walk: _Walk, path: tuple[str, ...], expected: Any, actual: Any) -> Non
         walk.out.append(Difference(dotted, expected, actual))
 
 
-__all__ = ["ABSENT", "Difference", "ValueMatcher", "diff", "json_equal", "json_type", "show"]
+__all__ = ["ABSENT", "Difference", "ValueMatcher", "diff", "show"]

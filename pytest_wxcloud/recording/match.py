@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .diffing import ABSENT, ValueMatcher, json_type
+from ..jsjson import js_type
+from .diffing import ABSENT, ValueMatcher
 
 _HEX32 = re.compile(r"[0-9a-f]{32}")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
@@ -43,8 +44,8 @@ class Like(ValueMatcher):
     def mismatch(self, actual: Any, recorded: Any) -> str | None:
         if recorded is ABSENT:
             return "like() needs a recorded value to take the type from; the cassette has none"
-        if json_type(actual) != json_type(recorded):
-            return f"expected a {json_type(recorded)} like the recorded {recorded!r}"
+        if js_type(actual) != js_type(recorded):
+            return f"expected a {js_type(recorded)} like the recorded {recorded!r}"
         return None
 
 

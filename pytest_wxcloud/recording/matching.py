@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .diffing import diff, json_equal, show
+from ..jsjson import json_equal
+from .diffing import diff, show
 from .format import Interaction
 
 

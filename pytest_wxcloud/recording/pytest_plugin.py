@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from ..plugin import marker_options
 from .cassette import RECORD_MODES, Cassette, check_record_mode
 from .matching import DEFAULT_MATCH_ON
-from .routing import attach
+from .routing import use_cassette
 
 if TYPE_CHECKING:
     from .upstream import Upstream
@@ -91,33 +92,31 @@ def wxcloud_cassette(
     wxcloud_recording_transport: httpx.BaseTransport | None,
 ) -> Iterator[Cassette]:
     """The test's cassette, attached to ``wxcloud``; recorded interactions are saved at the end."""
-    options = _marker_options(request.node)
+    options = marker_options(request.node, MARKER, MARKER_KEYS)
     mode = request.config.getoption("wxcloud_record_mode") or options.get("record_mode") or "none"
     check_record_mode(mode, f"{request.node.nodeid}: record_mode")
     path = cassette_path(request.node, request.config, options.get("name"))
     owned: list[Upstream] = []
-    cassette = Cassette(
-        path,
-        record_mode=mode,
-        match_on=options.get("match_on") or DEFAULT_MATCH_ON,
-        matchers=options.get("matchers"),
-        allow_playback_repeats=bool(options.get("allow_playback_repeats", False)),
-        provider_state=options.get("provider_state"),
-        redact_keys=options.get("redact") or (),
-        before_record=options.get("before_record"),
-        upstream=_upstream_factory(request.config, path, mode, wxcloud_recording_transport, owned),
-    )
-    source = attach(wxcloud, cassette)
-    request.node.stash[CASSETTE] = cassette
     try:
-        yield cassette
+        with use_cassette(
+            wxcloud,
+            path,
+            record_mode=mode,
+            match_on=options.get("match_on") or DEFAULT_MATCH_ON,
+            matchers=options.get("matchers"),
+            allow_playback_repeats=options.get("allow_playback_repeats", False),
+            provider_state=options.get("provider_state"),
+            redact_keys=options.get("redact") or (),
+            before_record=options.get("before_record"),
+            upstream=_upstream_factory(
+                request.config, path, mode, wxcloud_recording_transport, owned
+            ),
+        ) as cassette:
+            request.node.stash[CASSETTE] = cassette
+            yield cassette
     finally:
-        source.detach()
-        try:
-            cassette.save()
-        finally:
-            for upstream in owned:
-                upstream.close()
+        for upstream in owned:
+            upstream.close()
 
 
 @pytest.fixture(autouse=True)
@@ -161,24 +160,6 @@ def _safe(test_name: str) -> str:
     """Test ids as file names: ``test_x[a b/1]`` → ``test_x-a_b_1``."""
     text = test_name.replace("[", "-").replace("]", "")
     return re.sub(r"[^\w.-]", "_", text)
-
-
-def _marker_options(node: pytest.Item) -> dict[str, Any]:
-    marker = node.get_closest_marker(MARKER)
-    if marker is None:
-        return {}
-    if marker.args:
-        raise TypeError(
-            f"@pytest.mark.{MARKER} takes keyword arguments only ({', '.join(MARKER_KEYS)}); "
-            f"got positional {marker.args!r}"
-        )
-    unknown = sorted(set(marker.kwargs) - set(MARKER_KEYS))
-    if unknown:
-        raise TypeError(
-            f"@pytest.mark.{MARKER}: unknown argument(s) {', '.join(unknown)}; "
-            f"accepted: {', '.join(MARKER_KEYS)}"
-        )
-    return dict(marker.kwargs)
 
 
 def _upstream_factory(

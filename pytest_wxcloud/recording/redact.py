@@ -104,10 +104,12 @@ class Redactor:
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
+                # keys too: a map keyed by openid (scores per user, say) names its users there
+                name = _replace_text(key, ids, secrets) if isinstance(key, str) else key
                 if normalise_key(str(key)) in self.secret_keys and item not in (None, ""):
-                    out[key] = REDACTED
+                    out[name] = REDACTED
                 else:
-                    out[key] = self._scrub(item, ids, secrets)
+                    out[name] = self._scrub(item, ids, secrets)
             return out
         if isinstance(value, list):
             return [self._scrub(item, ids, secrets) for item in value]
@@ -126,7 +128,7 @@ def restore(value: Any, pseudonyms: Mapping[str, str]) -> Any:
 
 def _restore(value: Any, pairs: list[tuple[str, str]]) -> Any:
     if isinstance(value, dict):
-        return {key: _restore(item, pairs) for key, item in value.items()}
+        return {_restore(key, pairs): _restore(item, pairs) for key, item in value.items()}
     if isinstance(value, list):
         return [_restore(item, pairs) for item in value]
     if isinstance(value, str):

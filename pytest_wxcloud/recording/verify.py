@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ERR_CODE_TEXT, CloudSDKError
+from ..functions import failures
 from ..identity import Identity
 from . import format as cassette_format
 from .cassette import Cassette
@@ -31,11 +32,10 @@ StateSetup = Callable[["WxCloud", Interaction], Any]
 Provider = Any  # WxCloud | Callable[..., Any] | Mapping[str, Callable[..., Any]]
 
 #: backend code strings the SDK keeps in ``CloudSDKError.code`` → the errCode a cassette holds
-BACKEND_CODES = {
-    "FUNCTIONS_EXECUTE_FAIL": -504002,
-    "FUNCTIONS_TIME_LIMIT_EXCEEDED": -504003,
-    "ResourceNotFound.FunctionName": -501000,
-    "ESOCKETTIMEDOUT": -501002,
+#: (the inverse of the table the invocation pipeline shapes failures with, plus the SDK's own
+#: socket timeout)
+BACKEND_CODES = {name: code for code, name in failures.BACKEND_CODES.items()} | {
+    "ESOCKETTIMEDOUT": -501002
 }
 _CLIENT_FAILURE = re.compile(
     r"cloud\.callFunction:fail requestID \S*, cloud function service error code (-?\d+), "

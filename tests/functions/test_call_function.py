@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -170,6 +172,61 @@ def test_environ_patching_can_be_switched_off(
         "f", lambda event: [os.environ.get("WX_OPENID"), cloud.get_wx_context()["OPENID"]]
     )
     assert cloud.call_function("f", as_user=alice)["result"] == [None, alice.openid]
+
+
+def test_threads_calling_sync_handlers_each_see_their_own_caller_in_os_environ(
+    cloud: WxCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WX_OPENID", raising=False)
+    users = [cloud.user() for _ in range(4)]
+
+    @cloud.function("whoAmI")
+    def who_am_i(event: dict[str, Any]) -> Any:
+        first = os.environ.get("WX_OPENID")
+        time.sleep(0.001)  # give another thread the chance to overwrite os.environ
+        return [first, os.environ.get("WX_OPENID")]
+
+    seen: dict[int, Any] = {}
+
+    def work(index: int) -> None:
+        for _ in range(5):
+            seen.setdefault(index, []).append(
+                cloud.call_function("whoAmI", as_user=users[index])["result"]
+            )
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(users))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {i: [[u.openid, u.openid]] * 5 for i, u in enumerate(users)}
+    assert "WX_OPENID" not in os.environ
+
+
+def test_sync_async_sync_chain_under_a_running_loop_does_not_deadlock(
+    cloud: WxCloud, alice: Identity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The async handler runs on a helper thread (the test's loop cannot be re-entered) while
+    # the outer synchronous handler holds os.environ; its synchronous callee must still run.
+    monkeypatch.delenv("WX_OPENID", raising=False)
+    cloud.functions.propagate_openid = True
+    cloud.functions.register("inner", lambda event: os.environ.get("WX_OPENID"))
+
+    @cloud.function("middle")
+    async def middle(event: dict[str, Any]) -> Any:
+        return cloud.call_function("inner")["result"]
+
+    cloud.functions.register("outer", lambda event: cloud.call_function("middle")["result"])
+
+    async def test_body() -> Any:
+        return cloud.call_function("outer", as_user=alice)["result"]
+
+    outcome: list[Any] = []
+    runner = threading.Thread(target=lambda: outcome.append(asyncio.run(test_body())), daemon=True)
+    runner.start()
+    runner.join(timeout=60)  # a guard against hanging the suite, not a speed assertion
+    assert outcome == [alice.openid], "the call chain deadlocked" if runner.is_alive() else ""
+    assert "WX_OPENID" not in os.environ
 
 
 # --- async handlers ---------------------------------------------------------------------

@@ -155,6 +155,10 @@ BAD_MARKERS = """
     @pytest.mark.wxcloud(seed="7")
     def test_bad_seed(wxcloud):
         pass
+
+    @pytest.mark.wxcloud(strict="no")
+    def test_bad_strict(wxcloud):
+        wxcloud.functions.route("never", result=1)
 """
 
 
@@ -164,7 +168,7 @@ def test_bad_marker_arguments_are_reported_and_strict_is_off_by_default(
     outcome = run_pytest(
         {"test_bad.py": BAD_MARKERS, "test_strict.py": STRICT_TESTS}, "-p", "no:xdist"
     )
-    assert "3 passed, 4 errors" in outcome.output, outcome.output
+    assert "3 passed, 5 errors" in outcome.output, outcome.output
     assert "takes keyword arguments only" in outcome.output
     assert (
         "unknown argument(s) environment; accepted: env, appid, seed, data, strict"
@@ -172,3 +176,4 @@ def test_bad_marker_arguments_are_reported_and_strict_is_off_by_default(
     )
     assert "@pytest.mark.wxcloud(data=...) takes {collection: [documents]}" in outcome.output
     assert "seed=...) must be an int; got '7'" in outcome.output
+    assert "strict=...) must be True or False; got 'no'" in outcome.output

@@ -20,6 +20,7 @@ from pytest_wxcloud.recording import (
     storage,
     use_cassette,
 )
+from pytest_wxcloud.recording.redact import restore
 from pytest_wxcloud.recording.upstream import Credentials, Upstream
 
 pytestmark = pytest.mark.filterwarnings("ignore:recording .* invokecloudfunction carries no user")
@@ -449,6 +450,21 @@ def test_id_keys_in_any_spelling_are_pseudonymised() -> None:
         "FROM_OPENID": p("oB2"),
         "unionId": p("uC3"),
         "name": f"{p('oA1')} says hi",
+    }
+
+
+def test_ids_used_as_object_keys_are_pseudonymised_and_restored() -> None:
+    redactor = Redactor()
+    alice, bob = "oREAL_alice_0000000000000000", "oREAL_bob_00000000000000000"
+    ids = redactor.identity_ids({"openid": alice})
+    scrubbed = redactor.scrub({"scores": {alice: 3, bob: 1}, "friends": [{"openid": bob}]}, ids)
+    p = redactor.pseudonym
+    # bob is known from his "openid" field, alice from the identity: both vanish from the keys
+    assert scrubbed == {"scores": {p(alice): 3, p(bob): 1}, "friends": [{"openid": p(bob)}]}
+    # the caller gets their own id back on replay; other users stay pseudonyms
+    assert restore(scrubbed, {p(alice): alice}) == {
+        "scores": {alice: 3, p(bob): 1},
+        "friends": [{"openid": p(bob)}],
     }
 
 

@@ -144,6 +144,13 @@ def test_allow_playback_repeats_replays_the_last_match(consumer: WxCloud, tmp_pa
     assert got == [1, 2, 2, 2]
 
 
+def test_allow_playback_repeats_must_be_a_bool(consumer: WxCloud, tmp_path: Path) -> None:
+    path = write_cassette(tmp_path / "c.json", [entry("next", {}, 1)])
+    with pytest.raises(TypeError, match="allow_playback_repeats must be True or False; got 'no'"):
+        use_cassette(consumer, path, allow_playback_repeats="no").__enter__()
+    assert consumer.functions.sources == []
+
+
 def test_miss_lists_closest_interactions_with_a_per_field_diff(
     consumer: WxCloud, tmp_path: Path
 ) -> None:

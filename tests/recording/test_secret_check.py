@@ -102,3 +102,14 @@ def test_runs_as_a_module(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert f"{path}: interactions[0].request.data.secret" in done.stdout
+
+
+def test_this_repositorys_own_cassettes_hold_no_secrets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The CI gate on the cassettes committed here (examples/ and tests/)."""
+    root = Path(__file__).resolve().parents[2]
+    assert main([str(root / "examples"), str(root / "tests")]) == 0
+    summary = capsys.readouterr().err
+    checked = int(summary.split("checked ", 1)[1].split(" ", 1)[0])
+    assert checked >= 1, summary  # the example cassette at least was found and scanned

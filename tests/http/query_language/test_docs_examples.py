@@ -6,9 +6,11 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pytest_wxcloud import WxCloud
+from pytest_wxcloud.http.jsparse import Call, Member, parse
 from pytest_wxcloud.http.query_language import run
 
 DOC = Path(__file__).parents[3] / "docs" / "query-language.md"
@@ -60,7 +62,40 @@ def test_the_document_has_examples() -> None:
     assert len(js_examples()) >= 10
 
 
+#: the endpoint that serves each chain ending (http-api.md §4.4)
+ENDPOINT_OF = {
+    "get": "databasequery",
+    "count": "databasecount",
+    "add": "databaseadd",
+    "update": "databaseupdate",
+    "set": "databaseupdate",
+    "remove": "databasedelete",
+    "end": "databaseaggregate",
+}
+
+
+def endpoint_for(query: str) -> str:
+    body = parse(query).body
+    assert isinstance(body, Call) and isinstance(body.callee, Member), query
+    return ENDPOINT_OF[body.callee.name]
+
+
 @pytest.mark.parametrize("query", js_examples())
-def test_documented_query_runs(query: str) -> None:
-    cloud = seeded_cloud()
-    run(query, cloud.database(), now=cloud.clock.now)
+def test_documented_query_runs_directly_and_over_http(query: str) -> None:
+    direct, over_http = seeded_cloud(), seeded_cloud()
+    run(query, direct.database(), now=direct.clock.now)
+    endpoint = endpoint_for(query)
+    with over_http.mock_http():
+        body = httpx.post(
+            f"http://api.weixin.qq.com/tcb/{endpoint}",
+            json={"env": over_http.env, "query": query},
+        ).json()
+    assert body["errcode"] == 0, body
+    # the same operation, so the same stored state whichever way it ran
+    assert over_http.snapshot() == direct.snapshot()
+
+
+def test_the_python_block_runs() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 1
+    exec(compile(blocks[0], str(DOC), "exec"), {})  # our own documentation, not input
