@@ -69,7 +69,10 @@ def test_borrow_then_return(cloud):
         loan = cloud.database().collection("loans").doc(borrowed["loan"]).get()["data"]
         assert loan["since"] == NOW  # db.server_date() resolved by the frozen clock
         assert main({"action": "return", "book": "sanguo"}, {}) == {"ok": True}
-    assert "borrower" not in cloud.database().collection("books").doc("sanguo").get()["data"]
+    book = cloud.database().collection("books").doc("sanguo").get()["data"]
+    assert book["available"] is True and "borrower" not in book
+    [loan] = cloud.dump("loans")
+    assert loan["returned"] is True and loan["returned_at"] == NOW
     assert cloud.dump("users")[0]["borrowed"] == 1
 
 
@@ -98,3 +101,4 @@ def test_unknown_book_and_anonymous_caller(cloud):
             "ok": False,
             "reason": "no such book",
         }
+    assert cloud.dump("loans") == []

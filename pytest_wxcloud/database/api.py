@@ -25,7 +25,7 @@ from .commands import Command
 from .engine import Engine
 from .serialize import (
     check_update_data,
-    contains_update_command,
+    contains_command,
     serialize_projection,
     serialize_update,
     serialize_where,
@@ -194,6 +194,18 @@ def _aggregate_error(exc: DatabaseError, request_id: str) -> Exception:
     return api_failure("collection.aggregate", exc.detail, code=code, request_id=request_id)
 
 
+def _engine_of(db: Database) -> Any:
+    """The open transaction when there is one (it offers the engine's methods), else the store's
+    engine: one code path per operation either way."""
+    tx = db._transaction
+    return tx if tx is not None else db._runtime.engine
+
+
+def _check_projection(projection: Any) -> None:
+    if not isinstance(projection, Mapping):
+        raise SDKUsageError(f"field() takes an object like {{'title': True}}, got {projection!r}")
+
+
 class Query:
     """``where / order_by / skip / limit / field`` and the operations on their result."""
 
@@ -269,10 +281,7 @@ class Query:
         return self._copy(limit=_integer("limit", max_count))
 
     def field(self, projection: Mapping[str, Any]) -> Query:
-        if not isinstance(projection, Mapping):
-            raise SDKUsageError(
-                f"field() takes an object like {{'title': True}}, got {projection!r}"
-            )
+        _check_projection(projection)
         return self._copy(projection=projection)
 
     # --- helpers ------------------------------------------------------------------------
@@ -287,10 +296,6 @@ class Query:
         if limit == 0:
             return DEFAULT_LIMIT
         return min(limit, MAX_LIMIT)
-
-    def _engine(self) -> Any:
-        tx = self._db._transaction
-        return tx if tx is not None else self._db._runtime.engine
 
     def _bypass(self, api: str) -> Any:
         """where().update/remove and count() run outside any transaction (sdk.md §3.11)."""
@@ -314,7 +319,7 @@ class Query:
         projection = (
             serialize_projection(self._projection, self._db._now) if self._projection else None
         )
-        engine = self._engine()
+        engine = _engine_of(self._db)
         runtime = self._db._runtime
         with runtime.store.lock:
             found = _call(
@@ -336,8 +341,6 @@ class Query:
     def update(self, data: Any = MISSING, multi: bool = True) -> dict[str, Any]:
         api = "collection.update"
         data = check_update_data(api, data)
-        if "_id" in data:
-            raise api_error(api, -501007, "不能更新_id的值")
         query = self._query()
         ops = _serialize_update(api, data, self._db._now)
         engine = self._bypass(api)
@@ -402,7 +405,7 @@ class CollectionReference(Query):
             if "_id" not in doc:
                 doc = {"_id": runtime.new_id(), **doc}
             docs.append(doc)
-        engine = self._engine()
+        engine = _engine_of(self._db)
         with runtime.store.lock:
             ids = _call(api, lambda: engine.insert(self._name, docs))
         if batch:
@@ -437,22 +440,15 @@ class DocumentReference:
         return self._id
 
     def field(self, projection: Mapping[str, Any]) -> DocumentReference:
-        if not isinstance(projection, Mapping):
-            raise SDKUsageError(
-                f"field() takes an object like {{'title': True}}, got {projection!r}"
-            )
+        _check_projection(projection)
         return DocumentReference(self._db, self._name, self._id, projection)
-
-    def _engine(self) -> Any:
-        tx = self._db._transaction
-        return tx if tx is not None else self._db._runtime.engine
 
     def get(self) -> dict[str, Any]:
         api = "document.get"
         projection = (
             serialize_projection(self._projection, self._db._now) if self._projection else None
         )
-        engine = self._engine()
+        engine = _engine_of(self._db)
         with self._db._runtime.store.lock:
             found = _call(
                 api, lambda: engine.find(self._name, {"_id": self._id}, (), 0, 1, projection)
@@ -466,13 +462,11 @@ class DocumentReference:
         """Replaces the whole document (keeping ``_id``), creating it if missing."""
         api = "document.set"
         data = check_update_data(api, data)
-        if "_id" in data:
-            raise api_error(api, -501007, "不能更新_id的值")
-        if contains_update_command(data):
+        if contains_command(data):
             raise api_error(api, -502001, "update operator complicit")
         runtime = self._db._runtime
         doc = {"_id": self._id, **_stored(api, data, runtime.now)}
-        engine = self._engine()
+        engine = _engine_of(self._db)
         with runtime.store.lock:
             updated, created = _call(api, lambda: engine.replace(self._name, self._id, doc))
         if self._db._transaction is not None:
@@ -486,10 +480,8 @@ class DocumentReference:
     def update(self, data: Any = MISSING) -> dict[str, Any]:
         api = "document.update"
         data = check_update_data(api, data)
-        if "_id" in data:
-            raise api_error(api, -501007, "不能更新_id的值")
         ops = _serialize_update(api, data, self._db._now)
-        engine = self._engine()
+        engine = _engine_of(self._db)
         with self._db._runtime.store.lock:
             matched, modified = _call(
                 api, lambda: engine.update(self._name, {"_id": self._id}, ops, False)
@@ -499,7 +491,7 @@ class DocumentReference:
 
     def remove(self) -> dict[str, Any]:
         api = "document.remove"
-        engine = self._engine()
+        engine = _engine_of(self._db)
         with self._db._runtime.store.lock:
             removed = _call(api, lambda: engine.remove(self._name, {"_id": self._id}, False))
         return {"stats": {"removed": removed}, "errMsg": "document.remove:ok"}

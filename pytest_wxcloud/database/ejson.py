@@ -18,12 +18,10 @@ import math
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
-from .values import Geometry, RegExp
+from .values import INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, Geometry, RegExp
 
 DateFormat = Literal["ms", "iso"]
 
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ISO_MIN_MS = 0  # 1970-01-01: relaxed ISO form only covers 1970-9999 (Extended JSON spec)

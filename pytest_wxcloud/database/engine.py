@@ -31,7 +31,7 @@ def duplicate_key(name: str, key: Any) -> DatabaseError:
     )
 
 
-def _id_lookup(query: Mapping[str, Any]) -> tuple[bool, Any]:
+def id_lookup(query: Mapping[str, Any]) -> tuple[bool, Any]:
     """``{_id: scalar, ...}`` can be answered by a hash lookup instead of a scan."""
     if "_id" in query:
         value = query["_id"]
@@ -42,7 +42,7 @@ def _id_lookup(query: Mapping[str, Any]) -> tuple[bool, Any]:
 
 
 def candidates(collection: Collection, query: Mapping[str, Any]) -> SizedDocuments[Document]:
-    by_id, key = _id_lookup(query)
+    by_id, key = id_lookup(query)
     if by_id:
         doc = collection.get(key)
         return () if doc is None else (doc,)
@@ -91,6 +91,13 @@ def select(
     return ordered[skip : None if limit is None else skip + limit]
 
 
+def projected(found: list[Document], projection: Mapping[str, Any] | None) -> list[Document]:
+    if not projection:
+        return found
+    project = compile_projection(projection)
+    return [project(d) for d in found]
+
+
 class Engine:
     """Operations on the live store. Callers hold ``store.lock`` around each call."""
 
@@ -109,11 +116,7 @@ class Engine:
         limit: int | None = None,
         projection: Mapping[str, Any] | None = None,
     ) -> list[Document]:
-        found = select(self.collection(name), query, order, skip, limit)
-        if projection:
-            project = compile_projection(projection)
-            return [project(d) for d in found]
-        return found
+        return projected(select(self.collection(name), query, order, skip, limit), projection)
 
     def count(self, name: str, query: Mapping[str, Any]) -> int:
         return len(compile_filter(query)(candidates(self.collection(name), query)))
@@ -145,7 +148,7 @@ class Engine:
         changes: list[tuple[Any, Document]] = []
         for doc in targets:
             new = apply(doc)
-            if new != doc or not _same_types(new, doc):
+            if changed(new, doc):
                 changes.append((id_key(doc["_id"]), new))
         matched = len(targets)
         for key, new in changes:
@@ -169,6 +172,12 @@ class Engine:
         for key in doomed:
             self.store.delete(name, key)
         return len(doomed)
+
+
+def changed(new: Document, old: Document) -> bool:
+    """What ``stats.updated`` counts by default: a write that changes only a value's type
+    (``1`` → ``1.0``) is a change, though Python calls the two equal."""
+    return new != old or not _same_types(new, old)
 
 
 def _same_types(a: Any, b: Any) -> bool:

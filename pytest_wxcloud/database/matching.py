@@ -297,7 +297,7 @@ def _fast_in(operand: list[Any]) -> tuple[str, Any] | None:
 def _size(operand: Any) -> Condition:
     if operand.__class__ is bool or not (operand.__class__ is int or operand.__class__ is float):
         raise _bad("$size needs a number")
-    if operand != operand or operand != int(operand):
+    if not math.isfinite(operand) or operand != int(operand):
         raise _bad("$size must be a whole number")
     if operand < 0:
         raise _bad("$size may not be negative")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import DatabaseError
-from .values import MISSING
+from .values import INT32_MAX, INT32_MIN, MISSING
 
 Path = tuple[str, ...]
 
@@ -153,7 +153,7 @@ def bson_type_name(value: Any) -> str:
     if cls is bool:
         return "bool"
     if cls is int:
-        return "int" if -(2**31) <= value < 2**31 else "long"
+        return "int" if INT32_MIN <= value <= INT32_MAX else "long"
     if cls is float:
         return "double"
     if cls is str:

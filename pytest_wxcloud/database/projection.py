@@ -178,6 +178,13 @@ def compile_projection(projection: Mapping[str, Any] | None) -> Projector:
     mode: str | None = None
     for path, value in _flatten(projection):
         parts = split_path(path)
+        if any(part.startswith("$") for part in parts):
+            # MongoDB's positional "arr.$" needs the query's array condition; without support
+            # it would silently project an empty array
+            raise _bad(
+                f"positional projection '{path}' is not supported; use "
+                "_.project.elem_match(...) to return the first matching element"
+            )
         if isinstance(value, Mapping):
             op = next(iter(value))
             if len(value) != 1 or op not in PROJECTION_OPERATORS:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from ..errors import SDKUsageError, assertion_error
+from ..errors import SDKUsageError, api_error, assertion_error
 from .commands import (
     ExprCommand,
     LogicCommand,
@@ -53,6 +53,8 @@ def flatten(obj: Mapping[str, Any]) -> dict[str, Any]:
     """``flattenQueryObject``: nested plain objects become dot paths; ``$`` keys stay in place."""
     out: dict[str, Any] = dict(obj)
     for key, value in obj.items():
+        if not isinstance(key, str):
+            raise SDKUsageError(f"field names must be strings, got {key!r} ({type(key).__name__})")
         if key.startswith("$") or not _is_plain_object(value):
             continue
         child = flatten(value)
@@ -100,9 +102,6 @@ def serialize_where(condition: Any, now: Now) -> dict[str, Any]:
 
 
 def _encode_object(condition: Mapping[str, Any], now: Now) -> dict[str, Any]:
-    for key in condition:
-        if not isinstance(key, str):
-            raise SDKUsageError(f"query field names must be strings, got {key!r}")
     flat = flatten(condition)
     query: dict[str, Any] = {}
     for key, item in flat.items():
@@ -299,7 +298,8 @@ _UPDATE_OPERATOR = {
 
 
 def check_update_data(api: str, options_data: Any) -> Mapping[str, Any]:
-    """The SDK's parameter assertions on ``update({data})`` / ``set({data})`` (sdk.md §3.4)."""
+    """The SDK's checks on ``update({data})`` / ``set({data})``, made before anything is sent
+    (sdk.md §3.4): parameter assertions first, then the ``_id`` rule."""
     if options_data is MISSING or options_data is None:
         raise assertion_error("parameter.data should be object instead of undefined;")
     if not isinstance(options_data, Mapping):
@@ -307,6 +307,8 @@ def check_update_data(api: str, options_data: Any) -> Mapping[str, Any]:
         raise assertion_error(f"parameter.data should be object instead of {kind};")
     if not options_data:
         raise assertion_error("options.data must not be empty")
+    if "_id" in options_data:  # top level only: a nested ``sub._id`` is an ordinary field
+        raise api_error(api, -501007, "不能更新_id的值")
     return options_data
 
 
@@ -344,11 +346,11 @@ def _update_command_value(command: UpdateCommand, now: Now, path: str) -> Any:
         if isinstance(condition, QueryCommand):
             return _encode_command(condition, now)
         if isinstance(condition, LogicCommand) or (
-            isinstance(condition, Mapping) and _contains_command(condition)
+            isinstance(condition, Mapping) and contains_command(condition)
         ):
             return serialize_where(condition, now)
         return _update_operand(condition, now, path)
-    if command.operator == "set" and _contains_command(command.value):
+    if command.operator == "set" and contains_command(command.value):
         raise SDKUsageError(f"_.set(...) value for {path!r} must not contain commands")
     return _update_operand(command.value, now, path)
 
@@ -363,19 +365,15 @@ def _update_operand(item: Any, now: Now, path: str) -> Any:
     return value(item, now, path)
 
 
-def _contains_command(item: Any) -> bool:
+def contains_command(item: Any) -> bool:
+    """Whether a value holds a command anywhere; ``set`` data with one is rejected (-502001)."""
     if isinstance(item, (QueryCommand, LogicCommand, UpdateCommand, ExprCommand)):
         return True
     if isinstance(item, Mapping):
-        return any(_contains_command(v) for v in item.values())
+        return any(contains_command(v) for v in item.values())
     if isinstance(item, (list, tuple)):
-        return any(_contains_command(v) for v in item)
+        return any(contains_command(v) for v in item)
     return False
-
-
-def contains_update_command(item: Any) -> bool:
-    """True if a ``set`` document holds any command, which production rejects (-502001)."""
-    return _contains_command(item)
 
 
 # --------------------------------------------------------------------------- field / orderBy
@@ -413,7 +411,7 @@ def serialize_projection(projection: Mapping[str, Any], now: Now) -> dict[str, A
 __all__ = [
     "OrMergeWarning",
     "check_update_data",
-    "contains_update_command",
+    "contains_command",
     "flatten",
     "serialize_projection",
     "serialize_update",

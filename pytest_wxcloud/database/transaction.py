@@ -18,8 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CloudSDKError, DatabaseError, api_failure
-from .engine import duplicate_key, select
-from .projection import compile_projection
+from .engine import changed, duplicate_key, id_lookup, projected, select
 from .store import Collection, Document, id_key
 from .updating import compile_update
 
@@ -81,7 +80,7 @@ class Transaction:
 
     # --- the engine interface (see engine.Engine) ---------------------------------------
 
-    def _check_active(self, api: str) -> None:
+    def _check_active(self) -> None:
         if self._state != "active":
             raise DatabaseError(
                 -501001, f"transaction {self.id} is already {self._state}; start a new one"
@@ -120,20 +119,18 @@ class Transaction:
         limit: int | None = None,
         projection: Mapping[str, Any] | None = None,
     ) -> list[Document]:
-        self._check_active("get")
+        self._check_active()
         self._store.get(name)
-        if set(query) == {"_id"} and not isinstance(query["_id"], dict):
-            doc = self._read(name, id_key(query["_id"]))
-            found = [] if doc is None else [doc]
+        by_id, key = id_lookup(query)
+        if by_id:  # doc().get(): one document, no copy of the whole collection view
+            doc = self._read(name, key)
+            view: Collection = {} if doc is None else {key: doc}
         else:
-            found = select(self._view(name), query, order, skip, limit)
-        if projection:
-            project = compile_projection(projection)
-            return [project(d) for d in found]
-        return found
+            view = self._view(name)
+        return projected(select(view, query, order, skip, limit), projection)
 
     def insert(self, name: str, docs: list[Document]) -> list[Any]:
-        self._check_active("add")
+        self._check_active()
         self._store.get(name)
         for doc in docs:
             key = id_key(doc["_id"])
@@ -145,7 +142,7 @@ class Transaction:
     def update(
         self, name: str, query: Mapping[str, Any], update: Mapping[str, Any], multi: bool
     ) -> tuple[int, int]:
-        self._check_active("update")
+        self._check_active()
         self._store.get(name)
         key = id_key(query["_id"])
         doc = self._read(name, key)
@@ -153,10 +150,10 @@ class Transaction:
             return 0, 0
         new = compile_update(update)(doc)
         self._writes[(name, key)] = new
-        return 1, int(new != doc)
+        return 1, int(changed(new, doc))
 
     def replace(self, name: str, key: Any, doc: Document) -> tuple[int, int]:
-        self._check_active("set")
+        self._check_active()
         self._store.get(name)
         key = id_key(key)
         existed = self._read(name, key) is not None
@@ -164,7 +161,7 @@ class Transaction:
         return (1, 0) if existed else (0, 1)
 
     def remove(self, name: str, query: Mapping[str, Any], multi: bool) -> int:
-        self._check_active("remove")
+        self._check_active()
         self._store.get(name)
         key = id_key(query["_id"])
         if self._read(name, key) is None:
@@ -225,6 +222,7 @@ def run_transaction(database: Database, fn: Callable[[Transaction], Any], times:
         try:
             result = fn(tx)
             if hasattr(result, "__await__"):
+                getattr(result, "close", lambda: None)()  # no "never awaited" warning on top
                 tx.rollback()
                 raise TypeError(
                     "run_transaction got a coroutine: the Python API is synchronous, so pass a "

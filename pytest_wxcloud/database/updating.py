@@ -93,11 +93,33 @@ class _Paths:
         self.seen.append(parts)
 
 
+def _check_storable(value: Any, path: str) -> None:
+    """Written values reach the store as they are, so they obey the field-name rules ``add``
+    enforces (MongoDB's "not valid for storage"), or a document could hold a name no query can
+    address."""
+    if value.__class__ is dict:
+        for key, item in value.items():
+            where = f"{path}.{key}"
+            if not key:
+                raise _bad(f"The empty field name in '{where}' is not valid for storage.")
+            if key.startswith("$"):
+                raise _bad(
+                    f"The dollar ($) prefixed field '{key}' in '{where}' is not valid for storage."
+                )
+            if "." in key:
+                raise _bad(f"The dotted field '{key}' in '{where}' is not valid for storage.")
+            _check_storable(item, where)
+    elif value.__class__ is list:
+        for index, item in enumerate(value):
+            _check_storable(item, f"{path}.{index}")
+
+
 # --------------------------------------------------------------------------- simple operators
 
 
 def _set(parts: Path, operand: Any) -> Applier:
     if operand.__class__ is dict or operand.__class__ is list:
+        _check_storable(operand, ".".join(parts))
         return lambda root: set_path(root, parts, clone(operand))
     return lambda root: set_path(root, parts, operand)
 
@@ -321,6 +343,8 @@ def _push(parts: Path, operand: Any) -> Applier:
         items = each
     else:
         items = [operand]
+    for item in items:
+        _check_storable(item, ".".join(parts))
 
     def apply(root: Document) -> None:
         current = _array_at(root, parts, "$push")
@@ -368,6 +392,8 @@ def _add_to_set(parts: Path, operand: Any) -> Applier:
             )
     else:
         items = [operand]
+    for item in items:
+        _check_storable(item, ".".join(parts))
 
     def apply(root: Document) -> None:
         current = _array_at(root, parts, "$addToSet")

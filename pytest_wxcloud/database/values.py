@@ -20,6 +20,7 @@ from ..clock import to_utc_ms
 from ..errors import SDKTypeError, SDKUsageError
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}

@@ -295,22 +295,10 @@ def compile_bucket(
             for acc, (_, _, fn) in zip(found[1], accumulators):
                 acc.add(fn(doc, scope))
         out = [_output(key, accs, accumulators) for key, accs in groups.values()]
-        out.sort(key=_BucketOrder)
+        out.sort(key=lambda row: _Ordered(row["_id"]))
         return out
 
     return bucket
-
-
-class _BucketOrder:
-    """Sort key putting bucket documents in BSON order of their ``_id``."""
-
-    __slots__ = ("doc",)
-
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-
-    def __lt__(self, other: _BucketOrder) -> bool:
-        return agg_compare(self.doc["_id"], other.doc["_id"]) < 0
 
 
 # --------------------------------------------------------------------------- $bucketAuto
@@ -367,6 +355,8 @@ def compile_bucket_auto(
 
 
 class _Ordered:
+    """Sort key for values in aggregation's BSON order (missing below null)."""
+
     __slots__ = ("value",)
 
     def __init__(self, value: Any) -> None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..values import MISSING
+from ..values import INT32_MAX, INT32_MIN, MISSING
 from .registry import ExpressionCompiler, operator
 from .support import (
-    INT32_MAX,
-    INT32_MIN,
     MAX_STAGE_DOCUMENTS,
     Evaluator,
     agg_equal,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .registry import ExpressionCompiler, operator
@@ -67,32 +67,23 @@ def _unique(values: list[Any]) -> dict[Any, Any]:
     return out
 
 
-@operator("$allElementsTrue")
-def _all_elements_true(param: Any, compiler: ExpressionCompiler) -> Evaluator:
-    (arg,) = expect_args("$allElementsTrue", param, 1)
-    fn = compiler.compile(arg)
+def _elements_true(name: str, combine: Callable[[Iterable[bool]], bool]) -> None:
+    @operator(name)
+    def compile_(param: Any, compiler: ExpressionCompiler) -> Evaluator:
+        (arg,) = expect_args(name, param, 1)
+        fn = compiler.compile(arg)
 
-    def all_elements_true(doc: Any, variables: Mapping[str, Any]) -> Any:
-        array = fn(doc, variables)
-        if array.__class__ is not list:
-            raise fail(f"$allElementsTrue's argument must be an array, but is {type_name(array)}")
-        return all(truthy(v) for v in array)
+        def evaluate(doc: Any, variables: Mapping[str, Any]) -> Any:
+            array = fn(doc, variables)
+            if array.__class__ is not list:
+                raise fail(f"{name}'s argument must be an array, but is {type_name(array)}")
+            return combine(truthy(v) for v in array)
 
-    return all_elements_true
+        return evaluate
 
 
-@operator("$anyElementTrue")
-def _any_element_true(param: Any, compiler: ExpressionCompiler) -> Evaluator:
-    (arg,) = expect_args("$anyElementTrue", param, 1)
-    fn = compiler.compile(arg)
-
-    def any_element_true(doc: Any, variables: Mapping[str, Any]) -> Any:
-        array = fn(doc, variables)
-        if array.__class__ is not list:
-            raise fail(f"$anyElementTrue's argument must be an array, but is {type_name(array)}")
-        return any(truthy(v) for v in array)
-
-    return any_element_true
+_elements_true("$allElementsTrue", all)
+_elements_true("$anyElementTrue", any)
 
 
 @operator("$setDifference")

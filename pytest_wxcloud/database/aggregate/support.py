@@ -15,15 +15,13 @@ from typing import Any, Protocol
 
 from ...errors import DatabaseError
 from ..compare import compare
-from ..paths import bson_repr
-from ..values import MISSING
+from ..paths import bson_repr, bson_type_name
+from ..values import INT64_MAX, INT64_MIN, MISSING
 
 #: (current document, variables) -> value. ``variables`` holds let/$map/$filter bindings, and
 #: ``ROOT`` only when ``$$CURRENT`` has been rebound (otherwise ROOT is the current document).
 Evaluator = Callable[[Any, Mapping[str, Any]], Any]
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 NO_VARIABLES: Mapping[str, Any] = {}
 
 
@@ -34,26 +32,7 @@ def fail(message: str) -> DatabaseError:
 
 def type_name(value: Any) -> str:
     """MongoDB's type alias for error messages; ``missing`` for an absent value."""
-    if value is MISSING:
-        return "missing"
-    cls = value.__class__
-    if cls is bool:
-        return "bool"
-    if cls is int:
-        return "int" if INT32_MIN <= value <= INT32_MAX else "long"
-    if cls is float:
-        return "double"
-    if cls is str:
-        return "string"
-    if cls is dict:
-        return "object"
-    if cls is list:
-        return "array"
-    if value is None:
-        return "null"
-    if hasattr(value, "isoformat"):
-        return "date"
-    return "regex"
+    return "missing" if value is MISSING else bson_type_name(value)
 
 
 def show(value: Any) -> str:

@@ -168,16 +168,20 @@ def test_updates_apply_fully_or_not_at_all(cond, data):
     before = cloud.dump("c")
     db = cloud.database()
     try:
-        db.collection("c").where(cond).update(data=data)
+        matched = {d["_id"] for d in db.collection("c").where(cond).get()["data"]}
+    except EXPECTED:
+        matched = None
+    try:
+        result = db.collection("c").where(cond).update(data=data)
     except EXPECTED:
         assert same(cloud.dump("c"), before)
         return
+    assert matched is not None, "a condition get() rejects must not be accepted by update()"
     after = cloud.dump("c")
-    assert [d["_id"] for d in after] == [
-        "1",
-        "2",
-        "3",
-    ]  # updates never add, drop or re-id documents
+    assert [d["_id"] for d in after] == ["1", "2", "3"]  # never adds, drops or re-ids documents
+    changed = {b["_id"] for b, a in zip(before, after) if not same(a, b)}
+    assert changed <= matched  # only documents the condition selects are touched
+    assert result["stats"]["updated"] == len(changed)
 
 
 @FUZZ

@@ -253,11 +253,52 @@ def test_unknown_command_is_an_attribute_error_naming_it(db):
 
 
 def test_builders_are_immutable(books):
-    cheap = books.where({"price": 20})
-    limited = cheap.limit(1)
-    assert cheap is not limited
+    classics = books.where({"tags": "classic"})
+    limited = classics.limit(1)
+    ordered = classics.order_by("price", "asc")
+    skipped = ordered.skip(1)
     assert len(books.get()["data"]) == 4
-    assert len(cheap.get()["data"]) == 1
+    assert len(classics.get()["data"]) == 2
+    assert len(limited.get()["data"]) == 1
+    assert [d["_id"] for d in ordered.get()["data"]] == ["b2", "b1"]
+    assert [d["_id"] for d in skipped.get()["data"]] == ["b1"]
+    assert books.doc("b1").field({"title": True}).get()["data"] == {
+        "_id": "b1",
+        "title": "Dream of the Red Chamber",
+    }
+    assert "price" in books.doc("b1").get()["data"]
+
+
+def test_field_names_that_are_not_strings_are_rejected_naming_them(books):
+    with pytest.raises(SDKUsageError, match="field names must be strings, got 1"):
+        books.where({"author": {1: "Cao"}}).get()
+    with pytest.raises(CloudSDKError) as info:
+        books.doc("b1").update(data={"author": {1: "Cao"}})
+    assert info.value.err_code == -501007
+    assert "got 1" in info.value.err_msg
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"meta": {"a.b": 1}}, "The dotted field 'a.b' in 'meta.a.b' is not valid for storage."),
+        ({"meta": {"$x": 1}}, "The dollar ($) prefixed field '$x' in 'meta.$x' is not valid"),
+        ({"list": [{"a.b": 1}]}, "The dotted field 'a.b' in 'list."),
+    ],
+)
+def test_updates_cannot_store_field_names_add_would_reject(db, books, data, message):
+    _ = db.command
+    before = books.doc("b1").get()["data"]
+    for write in (
+        lambda: books.doc("b1").update(data={k: _.set(v) for k, v in data.items()}),
+        lambda: books.doc("b1").update(data={"$set": data}),
+        lambda: books.doc("b1").update(data={k: _.push(v) for k, v in data.items()}),
+    ):
+        with pytest.raises(CloudSDKError) as info:
+            write()
+        assert info.value.err_code == -502001
+        assert message in info.value.err_msg
+    assert books.doc("b1").get()["data"] == before
 
 
 def test_updated_counts_changed_documents_by_default(books):

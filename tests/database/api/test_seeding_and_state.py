@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,7 +17,7 @@ def test_seed_keeps_ids_and_generates_missing_ones():
     cloud.seed({"users": [{"_id": "u1", "name": "Ann"}, {"name": "Bo"}]})
     docs = cloud.dump("users")
     assert docs[0] == {"_id": "u1", "name": "Ann"}
-    assert len(docs[1]["_id"]) == 32 and docs[1]["name"] == "Bo"
+    assert re.fullmatch("[0-9a-f]{32}", docs[1]["_id"]) and docs[1]["name"] == "Bo"
 
 
 def test_seed_creates_empty_collections_and_rejects_duplicates():
@@ -82,3 +83,7 @@ def test_snapshot_and_restore():
     cloud.restore(saved)
     assert cloud.dump("c") == [{"_id": "a", "n": 1}]
     assert "other" not in cloud.collections()
+    # the snapshot survives writes made after a restore: it can be restored again
+    db.collection("c").doc("a").remove()
+    cloud.restore(saved)
+    assert cloud.dump("c") == [{"_id": "a", "n": 1}]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import warnings
 
 import pytest
 
@@ -195,5 +197,70 @@ def test_using_a_finished_transaction_fails(shop):
     tx.commit()
     with pytest.raises(CloudSDKError, match="already committed"):
         tx.collection("stock").doc("apple").get()
-    with pytest.raises(CloudSDKError):
+    with pytest.raises(CloudSDKError, match="already committed"):
         tx.commit()
+
+
+def test_count_and_where_remove_inside_a_transaction_bypass_it(shop):
+    db = shop.database()
+    tx = db.start_transaction()
+    tx.collection("orders").add(data={"_id": "o1", "item": "apple"})
+    with pytest.warns(UserWarning, match="runs outside"):
+        assert tx.collection("orders").count()["total"] == 0  # the live store, not the tx view
+    with pytest.warns(UserWarning, match="runs outside"):
+        removed = tx.collection("stock").where({"_id": "apple"}).remove()
+    assert removed["stats"]["removed"] == 1
+    tx.rollback()
+    assert shop.dump("stock") == []  # the rollback did not bring it back
+
+
+def test_errors_from_operations_inside_the_callback_are_not_retried(shop):
+    calls = []
+
+    def fn(tx):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        tx.collection("orders").add(data={"item": "apple"})
+        return tx.collection("stock").doc("pear").get()
+
+    with pytest.raises(CloudSDKError, match="document with _id pear does not exist"):
+        shop.database().run_transaction(fn)
+    assert calls == [1]
+    assert shop.dump("orders") == []
+
+
+def test_where_get_in_a_transaction_matches_like_outside(shop):
+    db = shop.database()
+    tx = db.start_transaction()
+    stock = tx.collection("stock")
+    assert [d["_id"] for d in stock.where({"_id": db.RegExp("^app")}).get()["data"]] == ["apple"]
+    assert stock.where({"_id": ["apple"]}).get()["data"] == []  # array equality, no error
+    assert stock.where({"_id": "apple"}).skip(1).get()["data"] == []
+    assert stock.where({"_id": "apple", "left": 2}).get()["data"] == []
+    tx.rollback()
+
+
+def test_update_in_a_transaction_counts_a_type_only_change(shop):
+    tx = shop.database().start_transaction()
+    apple = tx.collection("stock").doc("apple")
+    assert apple.update(data={"left": 1})["stats"]["updated"] == 0
+    assert apple.update(data={"left": 1.0})["stats"]["updated"] == 1
+    tx.commit()
+    assert shop.dump("stock") == [{"_id": "apple", "left": 1.0}]
+    assert isinstance(shop.dump("stock")[0]["left"], float)
+
+
+def test_an_async_callback_is_refused_and_nothing_is_written(shop):
+    async def fn(tx):  # type: ignore[no-untyped-def]
+        tx.collection("orders").add(data={"item": "apple"})
+
+    message = ""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            shop.database().run_transaction(fn)
+        except TypeError as exc:
+            message = str(exc)
+        gc.collect()  # an unawaited coroutine warns when it is collected
+    assert "got a coroutine" in message
+    assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
+    assert shop.dump("orders") == []

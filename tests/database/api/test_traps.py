@@ -64,6 +64,9 @@ def test_command_set_replaces(db, books):
 def test_set_replaces_whole_document_and_upserts(books):
     books.doc("b2").set(data={"title": "JttW"})
     assert books.doc("b2").get()["data"] == {"_id": "b2", "title": "JttW"}
+    books.doc("b9").set(data={"title": "New"})
+    assert books.doc("b9").get()["data"] == {"_id": "b9", "title": "New"}
+    assert len(books.get()["data"]) == 5
 
 
 def test_empty_nested_update_object_vanishes(books):
@@ -162,6 +165,11 @@ def test_default_limit_is_100_and_limit_0_means_default(many):
 
 def test_limit_is_clamped_silently_to_1000(many):
     assert len(many.limit(5000).get()["data"]) == 1000
+
+
+def test_negative_limit_is_passed_through_and_read_as_its_absolute_value(many):
+    # the SDK sends it as-is; MongoDB reads a negative limit as its absolute value
+    assert [d["i"] for d in many.order_by("i", "asc").limit(-3).get()["data"]] == [0, 1, 2]
 
 
 def test_skip_applies_after_sort(many):

@@ -66,8 +66,10 @@ def test_near_sort_key_orders_nearest_first() -> None:
 
 
 def test_near_sort_key_is_found_inside_and_and_absent_otherwise() -> None:
-    near = {"location": {"$near": {"$geometry": point(113.3, 23.1)}}}
-    assert near_sort_key({"$and": [{"open": True}, near]}) is not None
+    near = {"location": {"$near": {"$geometry": point(113.3, 23.1 + 6000 / METRES_PER_DEGREE)}}}
+    key = near_sort_key({"$and": [{"open": True}, near]})
+    assert key is not None
+    assert [d["_id"] for d in sorted(SHOPS[:4], key=key)] == ["legacy", "1km", "100m", "here"]
     assert (
         near_sort_key({"location": {"$geoWithin": {"$centerSphere": [[113.3, 23.1], 0.1]}}}) is None
     )

@@ -391,6 +391,8 @@ def test_text_is_refused() -> None:
         ({"a": {"$in": [{"$gt": 1}]}}, "cannot nest $ under $in"),
         ({"a": {"$size": "2"}}, "$size needs a number"),
         ({"a": {"$size": 1.5}}, "$size must be a whole number"),
+        ({"a": {"$size": float("inf")}}, "$size must be a whole number"),
+        ({"a": {"$size": float("nan")}}, "$size must be a whole number"),
         ({"a": {"$size": -1}}, "$size may not be negative"),
         ({"a": {"$mod": [0, 1]}}, "divisor cannot be 0"),
         ({"a": {"$mod": [1]}}, "malformed mod, not enough elements"),

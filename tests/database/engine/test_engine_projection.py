@@ -145,3 +145,8 @@ def test_unknown_projection_operator_and_value() -> None:
 def test_path_collision() -> None:
     with pytest.raises(DatabaseError, match="Path collision at author.name"):
         compile_projection({"author": 1, "author.name": 1})
+
+
+def test_positional_projection_is_refused_rather_than_emptying_the_array() -> None:
+    with pytest.raises(DatabaseError, match="positional projection 'comments.\\$'.*elem_match"):
+        compile_projection({"comments.$": 1})
