@@ -49,7 +49,9 @@ class WxCloud:
         self.clock = Clock(now)
         self.throw_on_not_found = throw_on_not_found
         if updated_counts not in ("modified", "matched"):
-            raise ValueError(f"updated_counts must be 'modified' or 'matched', got {updated_counts!r}")
+            raise ValueError(
+                f"updated_counts must be 'modified' or 'matched', got {updated_counts!r}"
+            )
         #: what ``stats.updated`` counts (unconfirmed in the reference; see docs/database.md)
         self.updated_counts = updated_counts
         self._store = Store()
