@@ -56,16 +56,16 @@ def first_matches(docs: SizedDocuments[Document], matching: Filter, wanted: int)
     collection still stops early."""
     iterator = iter(docs)
     probe = list(islice(iterator, 1024))
-    remaining = len(docs) - len(probe)
+    scanned, remaining = len(probe), len(docs) - len(probe)
     out = matching(probe)
     while len(out) < wanted and remaining > 0:
-        rate = len(out) / 1024 if out else 0.0
+        rate = len(out) / scanned
         needed = int((wanted - len(out)) / rate * 1.5) + 64 if rate else remaining
         if needed >= remaining:
             out.extend(matching(iterator))
             break
         chunk = list(islice(iterator, needed))
-        remaining -= len(chunk)
+        scanned, remaining = scanned + len(chunk), remaining - len(chunk)
         out.extend(matching(chunk))
     return out[:wanted]
 

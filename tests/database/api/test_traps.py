@@ -334,3 +334,15 @@ def test_order_by_mixed_types_follows_bson_order():
     order = [d["_id"] for d in cloud.database().collection("m").order_by("v", "asc").get()["data"]]
     # arrays sort by their smallest element (5: a number); null and missing tie, insertion order kept
     assert order == ["null", "missing", "num", "arr", "str", "obj", "bool", "date"]
+
+
+@pytest.mark.parametrize("every", [1, 7, 500, 5000])
+def test_limited_reads_return_the_first_matches_in_insertion_order(cloud, db, every):
+    # whatever the selectivity, a limited read without order_by returns the first matches
+    cloud.seed({"seq": [{"_id": f"{i:06d}", "hit": i % every == 0} for i in range(12_000)]})
+    expected = [f"{i:06d}" for i in range(12_000) if i % every == 0][:150]
+    got = db.collection("seq").where({"hit": True}).limit(150).get()["data"]
+    assert [d["_id"] for d in got] == expected
+    assert db.collection("seq").where({"hit": True}).skip(3).limit(2).get()["data"] == [
+        {"_id": i, "hit": True} for i in expected[3:5]
+    ]
