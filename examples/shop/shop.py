@@ -3,7 +3,7 @@
 ``daily_sales`` is the report a merchant dashboard asks for: revenue and units per day and
 product, with the product's name looked up from another collection. ``checkout`` deducts stock
 and records the order in one transaction, so two customers racing for the last item cannot both
-get it.
+get it; the loser's write conflicts, and checkout retries it the way production code must.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pytest_wxcloud import CloudSDKError
 from pytest_wxcloud.database.api import Database
 from pytest_wxcloud.database.transaction import Transaction
 
@@ -69,7 +70,14 @@ class OutOfStock(Exception):
     pass
 
 
-def checkout(db: Database, openid: str, product_id: str, quantity: int) -> str:
+def is_conflict(error: CloudSDKError) -> bool:
+    """Two checkouts writing the same product conflict. wx-server-sdk reports a conflict at the
+    write as -501001 with the backend's TransactionConflict text and does not retry it itself, so
+    shops retry on that text (the code property is only there for conflicts at commit)."""
+    return error.code == "DATABASE_TRANSACTION_CONFLICT" or "TransactionConflict" in error.err_msg
+
+
+def checkout(db: Database, openid: str, product_id: str, quantity: int, attempts: int = 3) -> str:
     """Returns the new order's id; raises OutOfStock when the stock cannot cover it."""
     _ = db.command
 
@@ -93,5 +101,11 @@ def checkout(db: Database, openid: str, product_id: str, quantity: int) -> str:
         )
         return str(order["_id"])
 
-    # rollback(OutOfStock(...)) makes run_transaction raise that exception itself
-    return str(db.run_transaction(attempt))
+    for tries_left in range(attempts - 1, -1, -1):
+        try:
+            # rollback(OutOfStock(...)) makes run_transaction raise that exception itself
+            return str(db.run_transaction(attempt))
+        except CloudSDKError as error:
+            if not is_conflict(error) or tries_left == 0:
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")

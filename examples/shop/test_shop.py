@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from pytest_wxcloud import WxCloud
+from pytest_wxcloud import CloudSDKError, WxCloud
 
 from .shop import OutOfStock, checkout, daily_sales
 
@@ -121,12 +121,13 @@ def test_checkout_refuses_more_than_the_stock_and_writes_nothing(cloud):
     assert db.collection("orders").count()["total"] == orders_before
 
 
-def test_two_concurrent_checkouts_of_the_last_cup_cannot_both_succeed(cloud):
-    # Both customers read "1 left" before either commits; the second commit conflicts, the
-    # retry sees 0 left and refuses. Forced deterministically with a barrier on the first read.
+def racing_checkouts(cloud: WxCloud, attempts: int) -> list[str]:
+    """Two customers buy the last cup at once. Both read "1 left" before either writes (forced
+    with a barrier on each customer's first read)."""
     db = cloud.database()
+    document_reference = type(db.collection("products").doc("cup"))
+    original_get = document_reference.get
     barrier = threading.Barrier(2)
-    original_get = type(db.collection("products").doc("cup")).get
     first_read = threading.local()
 
     def get_then_wait(self):  # type: ignore[no-untyped-def]
@@ -140,20 +141,32 @@ def test_two_concurrent_checkouts_of_the_last_cup_cannot_both_succeed(cloud):
 
     def customer(openid: str) -> None:
         try:
-            checkout(cloud.database(), openid, "cup", 1)
+            checkout(cloud.database(), openid, "cup", 1, attempts=attempts)
             outcomes.append("bought")
         except OutOfStock:
             outcomes.append("out of stock")
+        except CloudSDKError as error:
+            outcomes.append(f"error {error.err_code}")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(type(db.collection("products").doc("cup")), "get", get_then_wait)
+        patch.setattr(document_reference, "get", get_then_wait)
         threads = [threading.Thread(target=customer, args=(who,)) for who in ("o_a", "o_b")]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-    assert sorted(outcomes) == ["bought", "out of stock"]
+    return sorted(outcomes)
+
+
+def test_two_concurrent_checkouts_of_the_last_cup_cannot_both_succeed(cloud):
+    # the loser's write conflicts; checkout retries, reads 0 left and refuses
+    assert racing_checkouts(cloud, attempts=3) == ["bought", "out of stock"]
+    db = cloud.database()
     assert db.collection("products").doc("cup").get()["data"]["stock"] == 0
-    assert (
-        db.collection("orders").where({"product_id": "cup", "status": "paid"}).count()["total"] == 2
-    )
+    paid = db.collection("orders").where({"product_id": "cup", "status": "paid"}).count()
+    assert paid["total"] == 2  # the seeded order and the winner's
+
+
+def test_without_a_retry_the_loser_sees_the_conflict_as_production_reports_it(cloud):
+    assert racing_checkouts(cloud, attempts=1) == ["bought", "error -501001"]
+    assert cloud.database().collection("products").doc("cup").get()["data"]["stock"] == 0

@@ -41,6 +41,8 @@ class Store:
         #: called with (collection, _id, previous document or None) before any committed change;
         #: open transactions use it to keep their snapshot.
         self.watchers: list[Callable[[str, Any, Document | None], None]] = []
+        #: (collection, _id) -> the open transaction that has written that document
+        self.claims: dict[tuple[str, Any], object] = {}
 
     def get(self, name: str) -> Collection:
         collection = self.collections.get(name)

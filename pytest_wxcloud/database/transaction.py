@@ -129,6 +129,18 @@ class Transaction:
             view = self._view(name)
         return projected(select(view, query, order, skip, limit), projection)
 
+    def _write(self, name: str, key: Any, doc: Any) -> None:
+        """Buffer a write, or fail as MongoDB does at the write itself: the document changed
+        since this transaction's snapshot, or another open transaction has written it. The SDK
+        reports that as -501001 without the conflict code, so run_transaction does not retry it
+        (sdk.md §3.11)."""
+        claims = self._store.claims
+        owner = claims.get((name, key))
+        if (name, key) in self._preimages or (owner is not None and owner is not self):
+            raise DatabaseError(-501001, CONFLICT_MESSAGE)
+        claims[(name, key)] = self
+        self._writes[(name, key)] = doc
+
     def insert(self, name: str, docs: list[Document]) -> list[Any]:
         self._check_active()
         self._store.get(name)
@@ -136,7 +148,8 @@ class Transaction:
             key = id_key(doc["_id"])
             if self._read(name, key) is not None:
                 raise duplicate_key(name, key)
-            self._writes[(name, key)] = doc
+        for doc in docs:
+            self._write(name, id_key(doc["_id"]), doc)
         return [d["_id"] for d in docs]
 
     def update(
@@ -149,7 +162,7 @@ class Transaction:
         if doc is None:
             return 0, 0
         new = compile_update(update)(doc)
-        self._writes[(name, key)] = new
+        self._write(name, key, new)
         return 1, int(changed(new, doc))
 
     def replace(self, name: str, key: Any, doc: Document) -> tuple[int, int]:
@@ -157,7 +170,7 @@ class Transaction:
         self._store.get(name)
         key = id_key(key)
         existed = self._read(name, key) is not None
-        self._writes[(name, key)] = doc
+        self._write(name, key, doc)
         return (1, 0) if existed else (0, 1)
 
     def remove(self, name: str, query: Mapping[str, Any], multi: bool) -> int:
@@ -166,7 +179,7 @@ class Transaction:
         key = id_key(query["_id"])
         if self._read(name, key) is None:
             return 0
-        self._writes[(name, key)] = _DELETED
+        self._write(name, key, _DELETED)
         return 1
 
     # --- ending -------------------------------------------------------------------------
@@ -175,6 +188,10 @@ class Transaction:
         self._state = state
         if self._remember in self._store.watchers:
             self._store.watchers.remove(self._remember)
+        claims = self._store.claims
+        for key in self._writes:
+            if claims.get(key) is self:
+                del claims[key]
 
     def commit(self) -> dict[str, Any]:
         """Apply every buffered write at once, or none (conflict)."""

@@ -122,16 +122,71 @@ def test_exception_in_callback_rolls_back_and_propagates(shop):
     assert shop.dump("orders") == []
 
 
-def test_write_write_conflict_first_committer_wins(shop):
+def test_writing_a_document_another_open_transaction_wrote_fails_at_the_write(shop):
+    # MongoDB reports the conflict at the write; wx-server-sdk 4.0.2 turns it into -501001
+    # without the conflict code (sdk.md §3.11), so run_transaction would not retry it
     db = shop.database()
     first, second = db.start_transaction(), db.start_transaction()
     first.collection("stock").doc("apple").update(data={"left": 0})
-    second.collection("stock").doc("apple").update(data={"left": 0})
-    first.commit()
     with pytest.raises(CloudSDKError) as info:
-        second.commit()
+        second.collection("stock").doc("apple").update(data={"left": 5})
+    assert info.value.err_code == -501001
+    assert info.value.code is None
+    assert info.value.err_msg.startswith(
+        "document.update:fail -501001 resource system error. [ResourceUnavailable.TransactionConflict]"
+    )
+    first.commit()
+    second.rollback()
+    assert shop.dump("stock") == [{"_id": "apple", "left": 0}]
+
+
+def test_writing_a_document_changed_since_the_snapshot_fails_at_the_write(shop):
+    db = shop.database()
+    tx = db.start_transaction()
+    db.collection("stock").doc("apple").update(data={"left": 3})  # committed outside, after start
+    with pytest.raises(CloudSDKError, match="TransactionConflict"):
+        tx.collection("stock").doc("apple").remove()
+    tx.rollback()
+    assert shop.dump("stock") == [{"_id": "apple", "left": 3}]
+
+
+def test_a_finished_transaction_releases_its_documents(shop):
+    db = shop.database()
+    first = db.start_transaction()
+    first.collection("stock").doc("apple").update(data={"left": 0})
+    first.rollback()
+    second = db.start_transaction()
+    second.collection("stock").doc("apple").update(data={"left": 7})
+    second.commit()
+    assert shop.dump("stock") == [{"_id": "apple", "left": 7}]
+
+
+def test_an_outside_write_after_a_transactional_write_fails_the_commit_with_the_code(shop):
+    # the one conflict that surfaces at commit: it carries the code, so run_transaction retries
+    db = shop.database()
+    tx = db.start_transaction()
+    tx.collection("stock").doc("apple").update(data={"left": 0})
+    db.collection("stock").doc("apple").update(data={"left": 9})
+    with pytest.raises(CloudSDKError) as info:
+        tx.commit()
     assert info.value.code == CONFLICT_CODE
-    assert "TransactionConflict" in info.value.err_msg
+    assert shop.dump("stock") == [{"_id": "apple", "left": 9}]
+
+
+def test_conflicts_at_the_write_are_not_retried_by_run_transaction(shop):
+    db = shop.database()
+    holder = db.start_transaction()
+    holder.collection("stock").doc("apple").update(data={"left": 0})
+    attempts = []
+
+    def fn(tx):  # type: ignore[no-untyped-def]
+        attempts.append(1)
+        tx.collection("stock").doc("apple").update(data={"left": 5})
+
+    with pytest.raises(CloudSDKError, match="TransactionConflict"):
+        db.run_transaction(fn)
+    assert len(attempts) == 1
+    holder.rollback()
 
 
 def test_run_transaction_retries_forced_conflicts(shop):
@@ -168,7 +223,7 @@ def test_two_concurrent_checkouts_of_the_last_item_cannot_both_succeed(shop):
         left = tx.collection("stock").doc("apple").get()["data"]["left"]
         if not getattr(first_attempt, "done", False):
             first_attempt.done = True
-            barrier.wait(timeout=10)  # both have read "1 left" before either commits
+            barrier.wait(timeout=10)  # both have read "1 left" before either writes
         if left < 1:
             tx.rollback("sold out")
             return "sold out"
@@ -181,13 +236,17 @@ def test_two_concurrent_checkouts_of_the_last_item_cannot_both_succeed(shop):
             outcomes.append(shop.database().run_transaction(checkout))
         except TransactionRollback as exc:
             outcomes.append(exc.reason)
+        except CloudSDKError as exc:
+            # the loser's write conflicts with the winner's: -501001, not retried (sdk.md §3.11)
+            assert exc.err_code == -501001 and "TransactionConflict" in exc.err_msg
+            outcomes.append("conflict")
 
     threads = [threading.Thread(target=customer) for _i in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["bought", "sold out"]
+    assert sorted(outcomes) == ["bought", "conflict"]
     assert shop.dump("stock") == [{"_id": "apple", "left": 0}]
     assert len(shop.dump("orders")) == 1
 
