@@ -1,11 +1,15 @@
-"""Transactions: snapshot reads, buffered writes, first-committer-wins conflicts.
+"""Transactions: snapshot reads, buffered writes, conflicts where MongoDB reports them.
 
 A transaction sees the store as it was when it started plus its own writes; nothing it writes is
 visible outside before ``commit``. Instead of copying the store, it registers a watcher that keeps
 the previous version of any document someone else changes while it is open (the store is
-copy-on-write, so that is one reference per change). At commit, a document this transaction wrote
-that someone else changed meanwhile is a write-write conflict: the commit fails with
-``DATABASE_TRANSACTION_CONFLICT`` and ``run_transaction`` retries, as the SDK does.
+copy-on-write, so that is one reference per change).
+
+Conflicts: writing a document that another open transaction has written, or that changed since
+this one started, fails at the write with -501001 and no conflict code — what wx-server-sdk 4.0.2
+turns MongoDB's WriteConflict into, so ``run_transaction`` does not retry it (sdk.md §3.11). A
+document this transaction wrote that is changed outside before commit fails the commit with code
+``DATABASE_TRANSACTION_CONFLICT``, which ``run_transaction`` retries, as the SDK does.
 
 Production quirks kept (sdk.md §3.11): only ``add`` and ``doc()`` operations and ``where().get()``
 run inside; ``where().update/remove`` and ``count`` silently run outside (we warn); ``doc.set``
