@@ -4,7 +4,8 @@ Record modes (as in vcrpy):
 
 * ``none`` (default): replay only; a call with no recorded answer fails the test.
 * ``once``: record when the cassette file does not exist yet (or was created earlier in this
-  test run, so tests sharing a new cassette all record), else behave like ``none``.
+  test run, by any pytest-xdist worker, so tests sharing a new cassette all record), else
+  behave like ``none``.
 * ``new_episodes``: replay what is recorded, record what is not, append it.
 * ``all``: record every call again and rewrite the cassette.
 
@@ -100,8 +101,9 @@ class Cassette:
         self._upstream: Upstream | None = None
         loaded = cassette_format.read(self.path)
         self.existed = loaded is not None
-        self.interactions: list[Interaction] = loaded[0] if loaded is not None else []
-        self._loaded_text = loaded[1] if loaded is not None else None
+        self.interactions: list[Interaction] = loaded.interactions if loaded is not None else []
+        self._loaded_text = loaded.text if loaded is not None else None
+        self._created_in_run = loaded.created_in_run if loaded is not None else None
         self.new: list[Interaction] = []
         self.played: list[int] = []
         self.misses: list[str] = []
@@ -131,7 +133,7 @@ class Cassette:
     def records(self) -> bool:
         """Whether a call with no recorded answer is recorded (rather than failing)."""
         if self.record_mode == "once":
-            return not self.existed or storage.created_in_this_run(self.path)
+            return not self.existed or self._created_in_run == storage.RUN_ID
         return self.record_mode in ("new_episodes", "all")
 
     # ------------------------------------------------------------------ answering
@@ -287,7 +289,8 @@ class Cassette:
                 rewrite=self.record_mode == "all",
             )
             self.new = []
-            self._loaded_text = cassette_format.dumps(written)
+            self._loaded_text = written.text
+            self._created_in_run = written.created_in_run
             return True
 
     def close(self) -> None:

@@ -15,10 +15,13 @@ one interaction per list entry keep ``git diff`` readable::
           "response": {"result": {"nickName": "Alice"}}
         }
       ],
+      "created_in_run": "5f0c…",
       "version": 1
     }
 
-``response`` holds either ``result`` (the function's return value) or ``error`` with the
+``created_in_run`` (optional) names the test run that created the file or rewrote it from
+scratch: record mode ``once`` keeps recording into a cassette its own run created, even when
+another pytest-xdist worker created it. ``response`` holds either ``result`` (the function's return value) or ``error`` with the
 ``errCode``/``errMsg`` the platform answered. Reading is strict: a hand edit that leaves an
 unknown key, a wrong type or a duplicate key is reported with the file and the entry.
 """
@@ -29,7 +32,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import CassetteFormatError
 
@@ -45,6 +48,7 @@ IDENTITY_FIELDS = (
     "from_appid",
     "from_unionid",
 )
+TOP_LEVEL_KEYS = ("version", "interactions", "created_in_run")
 REQUIRED_KEYS = ("function", "request", "response")
 OPTIONAL_KEYS = ("env", "identity", "provider_state", "recorded_at")
 
@@ -92,14 +96,31 @@ class Interaction:
         return entry
 
 
-def dumps(interactions: Sequence[Interaction]) -> str:
+class CassetteFile(NamedTuple):
+    """A cassette as read from disk."""
+
+    interactions: list[Interaction]
+    text: str
+    created_in_run: str | None
+
+
+def dumps(interactions: Sequence[Interaction], created_in_run: str | None = None) -> str:
     """The file's text: stable key order and indentation, UTF-8 kept readable, final newline."""
-    document = {"version": FORMAT_VERSION, "interactions": [i.to_json() for i in interactions]}
+    document: dict[str, Any] = {
+        "version": FORMAT_VERSION,
+        "interactions": [i.to_json() for i in interactions],
+    }
+    if created_in_run is not None:
+        document["created_in_run"] = created_in_run
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def loads(text: str, source: str | Path) -> list[Interaction]:
     """Parse and validate a cassette's text; ``source`` names the file in error messages."""
+    return _parse(text, source).interactions
+
+
+def _parse(text: str, source: str | Path) -> CassetteFile:
     try:
         document = json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKey as exc:
@@ -113,11 +134,11 @@ def loads(text: str, source: str | Path) -> list[Interaction]:
             f"{source}: a cassette is a JSON object with 'version' and 'interactions'; "
             f"found a JSON {type(document).__name__}"
         )
-    unknown = sorted(set(document) - {"version", "interactions"})
+    unknown = sorted(set(document) - set(TOP_LEVEL_KEYS))
     if unknown:
         raise CassetteFormatError(
             f"{source}: unknown top-level key(s) {', '.join(map(repr, unknown))}; "
-            "accepted: 'version', 'interactions'"
+            f"accepted: {', '.join(map(repr, TOP_LEVEL_KEYS))}"
         )
     version = document.get("version")
     if version != FORMAT_VERSION or isinstance(version, bool):
@@ -131,18 +152,26 @@ def loads(text: str, source: str | Path) -> list[Interaction]:
         raise CassetteFormatError(
             f"{source}: 'interactions' must be a list of interaction objects; got {entries!r}"
         )
-    return [_interaction(entry, f"{source}: interactions[{i}]") for i, entry in enumerate(entries)]
+    run = document.get("created_in_run")
+    if run is not None and (not isinstance(run, str) or not run):
+        raise CassetteFormatError(
+            f"{source}: 'created_in_run' must be a non-empty string (a test run's id); got {run!r}"
+        )
+    interactions = [
+        _interaction(entry, f"{source}: interactions[{i}]") for i, entry in enumerate(entries)
+    ]
+    return CassetteFile(interactions, text, run)
 
 
-def read(path: Path) -> tuple[list[Interaction], str] | None:
-    """The interactions and raw text of an existing cassette; None when there is no file."""
+def read(path: Path) -> CassetteFile | None:
+    """The cassette at ``path``; None when there is no file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except UnicodeDecodeError as exc:
         raise CassetteFormatError(f"{path}: not UTF-8 text ({exc.reason})") from None
-    return loads(text, path), text
+    return _parse(text, path)
 
 
 class _DuplicateKey(ValueError):
@@ -287,6 +316,7 @@ def _jsonable(value: Any) -> bool:
 __all__ = [
     "FORMAT_VERSION",
     "IDENTITY_FIELDS",
+    "CassetteFile",
     "Interaction",
     "dumps",
     "interaction_from_json",

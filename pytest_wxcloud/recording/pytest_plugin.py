@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ import httpx
 import pytest
 
 from ..plugin import marker_options
+from . import storage
 from .cassette import RECORD_MODES, Cassette, check_record_mode
 from .matching import DEFAULT_MATCH_ON
 from .routing import use_cassette
@@ -43,6 +45,7 @@ MARKER_KEYS = (
 
 CASSETTE = pytest.StashKey[Cassette]()
 UPSTREAMS = pytest.StashKey[dict[Any, "Upstream"]]()
+ENCLOSING_RUN = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,11 +71,26 @@ def pytest_configure(config: pytest.Config) -> None:
         "replay (or record) the wxcloud fixture's cloud-function calls from a cassette",
     )
     config.stash[UPSTREAMS] = {}
+    config.stash[ENCLOSING_RUN] = storage.RUN_ID
+    storage.RUN_ID = run_id(config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     for upstream in config.stash.get(UPSTREAMS, {}).values():
         upstream.close()
+    enclosing = config.stash.get(ENCLOSING_RUN, None)
+    if enclosing is not None:  # a pytest run inside a test (pytester) hands its id back
+        storage.RUN_ID = enclosing
+
+
+def run_id(config: pytest.Config) -> str:
+    """One id per test run: pytest-xdist workers take the id their controller gave them all
+    (``testrunuid``), so record mode ``once`` agrees across workers; any other session is a
+    run of its own."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and workerinput.get("testrunuid"):
+        return str(workerinput["testrunuid"])
+    return uuid.uuid4().hex
 
 
 @pytest.fixture

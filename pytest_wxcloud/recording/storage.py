@@ -1,8 +1,8 @@
 """Writing cassettes safely: a lock file per cassette, atomic replacement, merge on save.
 
 Two pytest-xdist workers may record into the same cassette. Each save therefore takes the
-cassette's lock (a ``<name>.lock`` file created with ``O_CREAT | O_EXCL``, which works across
-processes and threads on every platform), re-reads what is on disk now, adds its own new
+cassette's lock (``flock`` on a ``<name>.lock`` file; where there is no ``flock``, the file's
+creation with ``O_CREAT | O_EXCL``), re-reads what is on disk now, adds its own new
 interactions and replaces the file atomically (temporary file in the same folder, then
 ``os.replace``). A reader never sees half a cassette and no writer drops another's entries.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import tempfile
 import time
 import uuid
@@ -20,22 +21,15 @@ from pathlib import Path
 
 from . import format as cassette_format
 from .errors import CassetteLockedError
-from .format import Interaction
+from .format import CassetteFile, Interaction
 
 LOCK_TIMEOUT = 60.0
 _POLL = 0.01
 
-#: Identifies this test run; xdist workers of one run share it, so "rewritten in this run" is
-#: the same question in every worker.
-RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
-_rewritten: set[tuple[str, Path]] = set()
-_created: set[tuple[str, Path]] = set()
-
-
-def created_in_this_run(path: Path) -> bool:
-    """Whether this process's run wrote ``path`` when it did not exist: record mode ``once``
-    keeps recording into it, so tests sharing a new cassette all get to record."""
-    return (RUN_ID, path.resolve()) in _created
+#: Identifies this test run; the pytest plugin sets it per session, to the controller's
+#: ``testrunuid`` on pytest-xdist workers, so every worker of one run gives the same answer to
+#: "did this run create the cassette?" (it is written into the file as ``created_in_run``).
+RUN_ID = uuid.uuid4().hex
 
 
 def lock_path(path: Path) -> Path:
@@ -44,35 +38,75 @@ def lock_path(path: Path) -> Path:
 
 @contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the cassette's lock file; a lock left by a dead process on this host is broken."""
+    """Hold the cassette's lock; a holder that dies releases it (POSIX) with its process."""
     lock = lock_path(path)
     lock.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout
-    owner = f"{os.getpid()} {socket.gethostname()}\n".encode()
     while True:
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            if _stale(lock):
-                _remove(lock)
-                continue
-            if time.monotonic() >= deadline:
-                raise CassetteLockedError(
-                    f"{path}: could not take the lock {lock} within {timeout:g} s "
-                    f"(held by {_holder(lock)}); delete the lock file if no test run is writing "
-                    "this cassette"
-                ) from None
-            time.sleep(_POLL)
-            continue
-        try:
-            os.write(fd, owner)
-        finally:
-            os.close(fd)
-        break
+        fd = _try_lock(lock)
+        if fd is not None:
+            break
+        if time.monotonic() >= deadline:
+            raise CassetteLockedError(
+                f"{path}: could not take the lock {lock} within {timeout:g} s "
+                f"(held by {_holder(lock)}); delete the lock file if no test run is writing "
+                "this cassette"
+            ) from None
+        time.sleep(_POLL)
     try:
+        os.write(fd, f"{os.getpid()} {socket.gethostname()}\n".encode())
         yield
     finally:
+        _release(lock, fd)
+
+
+if sys.platform == "win32":
+
+    def _try_lock(lock: Path) -> int | None:
+        """Without ``flock`` the lock is the file's existence (``O_EXCL``); a lock left by a
+        crashed run stays until it is deleted by hand (the timeout error says so)."""
+        try:
+            return os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            return None
+
+    def _release(lock: Path, fd: int) -> None:
+        os.close(fd)  # Windows cannot delete a file that is still open
         _remove(lock)
+
+else:
+    import fcntl
+
+    def _try_lock(lock: Path) -> int | None:
+        """``flock`` the lock file that is at ``lock`` now, or None while another holds it.
+
+        The kernel drops a dead process's lock, so no one ever has to judge a lock stale and
+        break it (two processes breaking one stale lock could both get in). Holders delete the
+        file on release; a waiter that locked a deleted file tries again on the new one.
+        """
+        while True:
+            fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return None
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                current = os.path.samestat(os.fstat(fd), os.stat(lock))
+            except FileNotFoundError:
+                current = False
+            if current:
+                os.ftruncate(fd, 0)  # a dead holder's "pid host" line
+                return fd
+            os.close(fd)
+
+    def _release(lock: Path, fd: int) -> None:
+        # deleted while still held: a waiter that opened this file finds it gone and retries
+        _remove(lock)
+        os.close(fd)
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -98,27 +132,26 @@ def save(
     *,
     loaded_text: str | None,
     rewrite: bool,
-) -> list[Interaction]:
+) -> CassetteFile:
     """Add ``new`` to the cassette on disk and return what was written.
 
-    ``rewrite`` (record mode ``all``) drops what the file held when this cassette was opened;
-    entries that other writers of this run added meanwhile are kept.
+    ``rewrite`` (record mode ``all``) drops what the file held when this cassette was opened,
+    unless this run (any worker of it) already created or rewrote the file: then the entries
+    other writers of this run added are kept.
     """
     with locked(path):
         current = cassette_format.read(path)
-        current_entries, current_text = current if current is not None else ([], None)
-        key = (RUN_ID, path.resolve())
-        if rewrite and key not in _rewritten and current_text == loaded_text:
+        if current is None or (
+            rewrite and current.created_in_run != RUN_ID and current.text == loaded_text
+        ):
             base: list[Interaction] = []
+            run: str | None = RUN_ID
         else:
-            base = current_entries
+            base, run = current.interactions, current.created_in_run
         written = [*base, *new]
-        atomic_write(path, cassette_format.dumps(written))
-        if rewrite:
-            _rewritten.add(key)
-        if current is None:
-            _created.add(key)
-        return written
+        text = cassette_format.dumps(written, created_in_run=run)
+        atomic_write(path, text)
+        return CassetteFile(written, text, run)
 
 
 def _mode_of(path: Path) -> int:
@@ -126,25 +159,6 @@ def _mode_of(path: Path) -> int:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:
         return 0o644
-
-
-def _stale(lock: Path) -> bool:
-    if os.name != "posix":
-        return False
-    try:
-        pid_text, host = lock.read_text().split()
-        pid = int(pid_text)
-    except (OSError, ValueError):
-        return False
-    if host != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def _holder(lock: Path) -> str:
@@ -160,4 +174,4 @@ def _remove(path: Path) -> None:
         os.unlink(path)
 
 
-__all__ = ["LOCK_TIMEOUT", "atomic_write", "lock_path", "locked", "save"]
+__all__ = ["LOCK_TIMEOUT", "RUN_ID", "atomic_write", "lock_path", "locked", "save"]

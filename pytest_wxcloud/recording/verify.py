@@ -146,7 +146,7 @@ def _load(cassette: str | Path | Cassette) -> tuple[str, list[Interaction]]:
     loaded = cassette_format.read(path)
     if loaded is None:
         raise CassetteError(f"{path}: no such cassette to verify")
-    return str(path), loaded[0]
+    return str(path), loaded.interactions
 
 
 def _verify_one(

@@ -11,7 +11,7 @@ from cassette_kit import entry, write_cassette
 
 from pytest_wxcloud import WxCloud
 from pytest_wxcloud.recording import CassetteFormatError, use_cassette
-from pytest_wxcloud.recording.format import Interaction, dumps, loads
+from pytest_wxcloud.recording.format import Interaction, dumps, loads, read
 
 
 def open_cassette(consumer: WxCloud, path: Path) -> None:
@@ -131,6 +131,10 @@ def test_duplicate_keys_are_refused(consumer: WxCloud, tmp_path: Path) -> None:
             "'interactions' must be a list of interaction objects",
         ),
         ('{"version": 1, "interactions": [], "extra": 1}', "unknown top-level key(s) 'extra'"),
+        (
+            '{"version": 1, "interactions": [], "created_in_run": 7}',
+            "'created_in_run' must be a non-empty string (a test run's id); got 7",
+        ),
     ],
 )
 def test_wrong_top_level_shape(
@@ -165,3 +169,16 @@ def test_round_trip_is_stable() -> None:
     assert dumps(loads(text, "t.json")) == text
     assert "中文" in text  # readable, not \\u escapes
     assert list(json.loads(text)) == ["interactions", "version"]
+
+
+def test_the_creating_run_is_an_optional_top_level_field(tmp_path: Path) -> None:
+    interaction = Interaction(function="f", data={}, response={"result": 1})
+    text = dumps([interaction], created_in_run="run-1")
+    assert json.loads(text)["created_in_run"] == "run-1"
+    path = tmp_path / "c.json"
+    path.write_text(text, "utf-8")
+    assert read(path) == ([interaction], text, "run-1")
+    # a version-1 cassette written before the field existed reads as created by no known run
+    path.write_text('{"interactions": [], "version": 1}\n', "utf-8")
+    loaded = read(path)
+    assert loaded is not None and loaded.created_in_run is None

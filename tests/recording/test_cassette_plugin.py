@@ -218,3 +218,35 @@ def test_n(wxcloud, n):
     assert sorted(p.name for p in path.parent.iterdir()) == ["shared.json"]
     # and every worker replays from it
     pytester.runpytest_subprocess("-n", "2", "-p", "xdist").assert_outcomes(passed=8)
+    # a later run re-records it: each worker keeps what the others re-recorded in this run
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist", "--wxcloud-record-mode=all")
+    result.assert_outcomes(passed=8)
+    assert sorted(e["request"]["data"]["a"] for e in cassette_entries(path)) == list(range(8))
+
+
+def test_xdist_workers_sharing_a_new_cassette_all_record_in_once_mode(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(STAND_IN)
+    pytester.makepyfile(
+        test_many="""
+import os
+import pytest
+
+@pytest.mark.wxcloud_cassette(name="shared", record_mode="once")
+@pytest.mark.parametrize("n", range(8))
+def test_n(wxcloud, wxcloud_cassette, n):
+    # not matched on: names the worker that recorded the interaction
+    wxcloud_cassette.provider_state = os.environ["PYTEST_XDIST_WORKER"]
+    assert wxcloud.call_function("add", {"a": n, "b": 1})["result"] == n + 1
+"""
+    )
+    pytester.runpytest_subprocess("-n", "2", "-p", "xdist").assert_outcomes(passed=8)
+    path = pytester.path / "cassettes" / "test_many" / "shared.json"
+    entries = cassette_entries(path)
+    assert sorted(e["request"]["data"]["a"] for e in entries) == list(range(8))
+    # both workers recorded into the cassette, whichever of them created it
+    assert {e["provider_state"] for e in entries} == {"gw0", "gw1"}
+    # the next run finds a cassette an earlier run created: once replays and records nothing
+    pytester.runpytest_subprocess("-n", "2", "-p", "xdist").assert_outcomes(passed=8)
+    assert len(cassette_entries(path)) == 8

@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -56,29 +57,41 @@ def test_threads_writing_one_cassette_lose_nothing(tmp_path: Path) -> None:
     }
 
 
-def test_rewrite_keeps_entries_other_writers_added_meanwhile(tmp_path: Path) -> None:
+def test_rewrite_keeps_entries_other_writers_added_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "c.json"
-    storage.save(path, [_interaction(0, 0)], loaded_text=None, rewrite=False)
+    with monkeypatch.context() as earlier:
+        earlier.setattr(storage, "RUN_ID", "an earlier run")
+        storage.save(path, [_interaction(0, 0)], loaded_text=None, rewrite=False)
     opened_with = path.read_text("utf-8")
     # another worker appends after this one opened the cassette
     storage.save(path, [_interaction(1, 0)], loaded_text=None, rewrite=False)
     written = storage.save(path, [_interaction(2, 0)], loaded_text=opened_with, rewrite=True)
-    assert [e.data["worker"] for e in written] == [0, 1, 2]
+    assert [e.data["worker"] for e in written.interactions] == [0, 1, 2]
 
 
-def test_rewrite_replaces_an_untouched_cassette_once_per_run(tmp_path: Path) -> None:
+def test_rewrite_replaces_an_untouched_cassette_once_per_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "c.json"
-    storage.save(path, [_interaction(0, 0)], loaded_text=None, rewrite=False)
+    with monkeypatch.context() as earlier:
+        earlier.setattr(storage, "RUN_ID", "an earlier run")
+        storage.save(path, [_interaction(0, 0)], loaded_text=None, rewrite=False)
     old = path.read_text("utf-8")
     assert [
         e.data["worker"]
-        for e in storage.save(path, [_interaction(1, 0)], loaded_text=old, rewrite=True)
+        for e in storage.save(
+            path, [_interaction(1, 0)], loaded_text=old, rewrite=True
+        ).interactions
     ] == [1]
     # a second test of the same run sharing the cassette adds to the new recording
     new = path.read_text("utf-8")
     assert [
         e.data["worker"]
-        for e in storage.save(path, [_interaction(2, 0)], loaded_text=new, rewrite=True)
+        for e in storage.save(
+            path, [_interaction(2, 0)], loaded_text=new, rewrite=True
+        ).interactions
     ] == [1, 2]
 
 
@@ -122,7 +135,7 @@ def test_lock_left_by_a_dead_process_is_broken(tmp_path: Path) -> None:
 
     storage.lock_path(path).write_text(f"{dead.pid} {socket.gethostname()}\n")
     written = storage.save(path, [_interaction(0, 0)], loaded_text=None, rewrite=False)
-    assert len(written) == 1
+    assert len(written.interactions) == 1
     assert not storage.lock_path(path).exists()
 
 
@@ -134,3 +147,39 @@ def test_new_cassette_is_readable_by_others_and_modes_are_kept(tmp_path: Path) -
     path.chmod(0o664)
     storage.atomic_write(path, "{}\n")
     assert path.stat().st_mode & 0o777 == 0o664
+
+
+def _hammer(path: str, counter: str, rounds: int) -> None:
+    """Between increments, a child takes the lock and dies holding it, leaving a stale lock
+    that this process and the other hammers all find at once."""
+    for _ in range(rounds):
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the forked child
+            try:
+                with storage.locked(Path(path)):
+                    os._exit(0)  # dies holding the lock: no clean-up runs
+            finally:
+                os._exit(1)
+        os.waitpid(child, 0)
+        for _ in range(3):
+            with storage.locked(Path(path)):
+                shared = Path(counter)
+                value = int(shared.read_text())
+                time.sleep(0.001)  # widen the window a second holder would fall into
+                shared.write_text(str(value + 1))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="children dying while holding the lock")
+def test_locks_left_by_dead_holders_never_let_two_writers_in(tmp_path: Path) -> None:
+    path, counter = tmp_path / "c.json", tmp_path / "counter"
+    counter.write_text("0")
+    context = multiprocessing.get_context("spawn")
+    hammers = [
+        context.Process(target=_hammer, args=(str(path), str(counter), 40)) for _ in range(6)
+    ]
+    for hammer in hammers:
+        hammer.start()
+    for hammer in hammers:
+        hammer.join()
+    assert [h.exitcode for h in hammers] == [0] * len(hammers)
+    assert int(counter.read_text()) == len(hammers) * 40 * 3  # no increment lost to a second holder
