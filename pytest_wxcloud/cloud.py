@@ -12,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import fakedata
 from .clock import Clock
 from .database.api import Database, Runtime
 from .database.loading import read_export
@@ -44,7 +45,7 @@ class WxCloud:
         self.seed_value = seed
         self._random = random.Random(seed)
         self.env = env
-        self.appid = appid if appid is not None else f"wx{self._random.getrandbits(64):016x}"
+        self.appid = appid if appid is not None else fakedata.appid(self._random)
         self.secret = secret if secret is not None else f"{self._random.getrandbits(128):032x}"
         self.clock = Clock(now)
         self.throw_on_not_found = throw_on_not_found

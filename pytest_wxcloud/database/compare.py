@@ -113,7 +113,3 @@ def values_equal(a: Any, b: Any) -> bool:
     if isinstance(a, datetime) and isinstance(b, datetime):
         return a == b
     return False
-
-
-def same_bracket(a: Any, b: Any) -> bool:
-    return type_rank(a) == type_rank(b)

@@ -121,9 +121,6 @@ class Engine:
     def count(self, name: str, query: Mapping[str, Any]) -> int:
         return len(compile_filter(query)(candidates(self.collection(name), query)))
 
-    def get_by_id(self, name: str, key: Any) -> Document | None:
-        return self.collection(name).get(id_key(key))
-
     def insert(self, name: str, docs: list[Document]) -> list[Any]:
         collection = self.collection(name)
         keys = [id_key(d["_id"]) for d in docs]

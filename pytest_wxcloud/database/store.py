@@ -35,9 +35,6 @@ class Store:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.collections: dict[str, Collection] = {}
-        #: per collection, ``_id -> write sequence number`` of the last committed change
-        self.versions: dict[str, dict[Any, int]] = {}
-        self.sequence = 0
         #: called with (collection, _id, previous document or None) before any committed change;
         #: open transactions use it to keep their snapshot.
         self.watchers: list[Callable[[str, Any, Document | None], None]] = []
@@ -59,7 +56,6 @@ class Store:
             if name in self.collections:
                 return False
             self.collections[name] = {}
-            self.versions[name] = {}
             return True
 
     def drop(self, name: str) -> None:
@@ -68,7 +64,6 @@ class Store:
             for key, doc in collection.items():
                 self._notify(name, key, doc)
             del self.collections[name]
-            del self.versions[name]
 
     # --- committed writes (callers hold the lock) ---------------------------------------
 
@@ -76,18 +71,11 @@ class Store:
         collection = self.collections[name]
         self._notify(name, key, collection.get(key))
         collection[key] = doc
-        self.sequence += 1
-        self.versions[name][key] = self.sequence
 
     def delete(self, name: str, key: Any) -> None:
         collection = self.collections[name]
         self._notify(name, key, collection.get(key))
         del collection[key]
-        self.sequence += 1
-        self.versions[name][key] = self.sequence
-
-    def version(self, name: str, key: Any) -> int:
-        return self.versions.get(name, {}).get(key, 0)
 
     def _notify(self, name: str, key: Any, previous: Document | None) -> None:
         for watcher in self.watchers:
@@ -105,10 +93,6 @@ class Store:
                 for key, doc in docs.items():
                     self._notify(name, key, doc)
             self.collections = {name: dict(docs) for name, docs in snapshot.items()}
-            self.sequence += 1
-            self.versions = {
-                name: dict.fromkeys(docs, self.sequence) for name, docs in self.collections.items()
-            }
 
     def names(self) -> Iterator[str]:
         return iter(list(self.collections))

@@ -9,7 +9,6 @@ GeoJSON dicts, as MongoDB stores it). Everything crossing into the store goes th
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -448,10 +447,6 @@ def is_number(value: Any) -> bool:
     return cls is int or cls is float
 
 
-def is_nan(value: Any) -> bool:
-    return value.__class__ is float and math.isnan(value)
-
-
 __all__ = [
     "GEO_TYPES",
     "MAX_DOCUMENT_BYTES",
@@ -469,7 +464,6 @@ __all__ = [
     "check_field_name",
     "clone",
     "geometry_from_geojson",
-    "is_nan",
     "is_number",
     "to_caller",
     "to_stored",
