@@ -10,17 +10,21 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import fakedata
 from .clock import Clock
 from .database.api import Database, Runtime
 from .database.loading import read_export
+from .database.service import DatabaseService
 from .database.store import Snapshot, Store
 from .database.values import to_caller, to_stored
 from .errors import DatabaseError
 from .functions import FunctionRegistry, invoke
 from .identity import UNSET, Frame, Identity, current_frame, entered, make_user
+
+if TYPE_CHECKING:
+    from .cloudbase import CloudBaseState
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
 
@@ -78,6 +82,18 @@ class WxCloud:
                 count_matched=self.updated_counts == "matched",
             )
         return runtime
+
+    @cached_property
+    def database_service(self) -> DatabaseService:
+        """The database backend every face runs on (MongoDB form in, backend results out)."""
+        return DatabaseService(self._db_runtime())
+
+    @cached_property
+    def cloudbase(self) -> CloudBaseState:
+        """The CloudBase protocol's per-cloud state: invocation tokens, request ids."""
+        from .cloudbase import CloudBaseState
+
+        return CloudBaseState(self.seed_value)
 
     def database(self, env: str | None = None, throw_on_not_found: bool | None = None) -> Database:
         """``cloud.database()``; ``throw_on_not_found`` here wins over the cloud-wide default."""

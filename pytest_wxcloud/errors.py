@@ -39,6 +39,9 @@ TCB_ERR_CODE: dict[str, int] = {
     "FUNCTIONS_EXECUTE_FAIL": -504002,
 }
 
+#: errCode -> backend code string (the inverse of ``TCB_ERR_CODE``)
+BACKEND_CODE: dict[int, str] = {number: name for name, number in TCB_ERR_CODE.items()}
+
 #: errCode -> the text the SDK puts into errMsg (``ERR_CODE``).
 ERR_CODE_TEXT: dict[int, str] = {
     -1: "unknown error",
@@ -90,12 +93,16 @@ class CloudSDKError(Exception):
         message: str | None = None,
         code: str | None = None,
         request_id: str | None = None,
+        backend_message: str | None = None,
     ) -> None:
         self.err_code = err_code
         self.err_msg = err_msg
         self.message = err_msg if message is None else message
         self.code = code
         self.request_id = request_id
+        #: the backend's own message (no SDK prefix), for faces that forward the failure on
+        #: their wire (the HTTP API, the CloudBase protocol) instead of reading errMsg back
+        self.backend_message = backend_message
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -163,9 +170,11 @@ class DatabaseError(Exception):
     ``collection.update:fail -502001 …`` or ``document.update:fail -502001 …`` depending on the call.
     """
 
-    def __init__(self, err_code: int, detail: str) -> None:
+    def __init__(self, err_code: int, detail: str, *, code: str | None = None) -> None:
         self.err_code = err_code
         self.detail = detail
+        #: the backend's code string, as the CloudBase protocol carries it (``INVALID_PARAM`` …)
+        self.code = code if code is not None else BACKEND_CODE.get(err_code, "SYS_ERR")
         super().__init__(detail)
 
 

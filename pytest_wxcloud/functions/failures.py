@@ -49,8 +49,16 @@ def _service_error(
             f"{service_code}, error message {detail}"
         )
         err_code = CLIENT_EXECUTION_ERROR if service_code == -504002 else service_code
-        return CloudSDKError(err_code, err_msg, code=code, request_id=request_id)
-    return CloudSDKError(-1, f"callFunction:fail {detail}", code=code, request_id=request_id)
+        return CloudSDKError(
+            err_code, err_msg, code=code, request_id=request_id, backend_message=detail
+        )
+    return CloudSDKError(
+        -1,
+        f"callFunction:fail {detail}",
+        code=code,
+        request_id=request_id,
+        backend_message=detail,
+    )
 
 
 def callee_failed(caller: Caller, request_id: str, detail: str) -> CloudSDKError:
@@ -97,7 +105,12 @@ def not_found(
     err_code = CLIENT_NOT_FOUND if caller is Caller.MINI_PROGRAM else -1
     code = None if caller is Caller.MINI_PROGRAM else NOT_FOUND_CODE
     return CloudSDKError(
-        err_code, err_msg, message=err_msg + hint, code=code, request_id=request_id
+        err_code,
+        err_msg,
+        message=err_msg + hint,
+        code=code,
+        request_id=request_id,
+        backend_message=NOT_FOUND_MESSAGE,
     )
 
 
@@ -120,8 +133,10 @@ def result_too_large(caller: Caller, request_id: str, size: int, limit: int) -> 
 
 def _result_size_error(caller: Caller, request_id: str, detail: str) -> CloudSDKError:
     text = ERR_CODE_TEXT[RESULT_TOO_LARGE]
-    err_msg = f"{_prefix(caller)} {RESULT_TOO_LARGE} {text}. {detail}"
-    return CloudSDKError(RESULT_TOO_LARGE, err_msg, request_id=request_id)
+    reason = f"{RESULT_TOO_LARGE} {text}. {detail}"
+    return CloudSDKError(
+        RESULT_TOO_LARGE, f"{_prefix(caller)} {reason}", request_id=request_id, backend_message=reason
+    )
 
 
 def recorded(
@@ -138,6 +153,7 @@ def recorded(
             CLIENT_NOT_FOUND if mini else -1,
             f"{_prefix(caller)} {failure.err_msg}",
             code=None if mini else (failure.code or NOT_FOUND_CODE),
+            backend_message=failure.err_msg,
         )
     elif failure.err_code == RESULT_TOO_LARGE:
         shaped = _result_size_error(caller, request_id, failure.err_msg)
@@ -150,6 +166,7 @@ def recorded(
         message=f"{shaped.err_msg} (answered by {answered_by})",
         code=shaped.code,
         request_id=request_id,
+        backend_message=shaped.backend_message,
     )
 
 

@@ -64,8 +64,23 @@ def call_function(
         raise assertion_error(f"parameter.data should be object instead of {js_type(data)};")
     if as_user is not None and not isinstance(as_user, Identity):
         raise TypeError(f"as_user must be an Identity (from cloud.user()); got {as_user!r}")
-    cloud = registry.cloud
-    caller, caller_identity = _caller(cloud, as_user)
+    caller, caller_identity = _caller(registry.cloud, as_user)
+    return invoke(registry, name, data, caller=caller, caller_identity=caller_identity, timeout=timeout)
+
+
+def invoke(
+    registry: FunctionRegistry,
+    name: str,
+    data: Mapping[str, Any] | None,
+    *,
+    caller: Caller,
+    caller_identity: Identity | None,
+    timeout: float | None = None,
+) -> dict[str, Any]:
+    """The explicit entry every face uses: the caller's kind and identity are given, not
+    inferred from the current context, so a request arriving over HTTP or the CloudBase
+    protocol is classified by its face (``caller_identity`` is the mini-program user for
+    ``MINI_PROGRAM`` and the calling invocation's identity for ``SERVER``)."""
     identity = _callee_identity(registry, caller, caller_identity)
     try:
         event, size = round_trip({} if data is None else data, "data")

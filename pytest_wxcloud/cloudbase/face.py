@@ -1,0 +1,188 @@
+"""The CloudBase face: ``POST /admin`` requests in, ``{data…}`` or ``{code, message}`` out.
+
+Like moto's ``call_action``, one table maps the body's ``action`` to a handler; each part
+contributes its own table (:mod:`.database_actions`, :mod:`.function_actions`). Replies are
+HTTP 200 JSON with a ``requestId``; failures are ``{"code", "message", "requestId"}`` with HTTP
+200 and the code strings wx-server-sdk maps to its errCodes (node-runtime.md §2.1, §4). Nothing a
+request carries — malformed JSON, an unknown action, a wrong env, a value the database refuses —
+escapes as an exception: the face answers, the store is untouched, the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import random
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ..errors import BACKEND_CODE, CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
+from . import database_actions, function_actions
+from .request import Action, AdminRequest
+from .tokens import Grant, InvocationTokens
+
+if TYPE_CHECKING:
+    from ..cloud import WxCloud
+
+ADMIN_PATH = "/admin"
+
+#: every action this face answers, assembled from each part's table
+ACTIONS: dict[str, Action] = {**database_actions.ACTIONS, **function_actions.ACTIONS}
+
+#: actions wx-server-sdk sends for parts not emulated yet: a clear failure, not "unknown"
+NOT_EMULATED = {
+    "storage.getUploadMetadata": "cloud storage (uploadFile)",
+    "storage.batchGetDownloadUrl": "cloud storage (getTempFileURL / downloadFile)",
+    "storage.batchDeleteFile": "cloud storage (deleteFile)",
+    "wx.openApi": "openapi (cloud.openapi.*)",
+    "wx.api": "openapi (cloud.openapi.*)",
+    "wx.wxPayApi": "cloudPay",
+}
+
+
+class CloudBaseState:
+    """What the CloudBase face keeps per cloud: invocation tokens and request ids."""
+
+    def __init__(self, seed: int) -> None:
+        self.tokens = InvocationTokens(seed)
+        self._request_ids = random.Random(f"{seed}/cloudbase-requests")
+
+    def request_id(self) -> str:
+        return f"{self._request_ids.getrandbits(128):032x}"
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+class AdminFace:
+    """The CloudBase protocol of one cloud, on ``ADMIN_PATH``."""
+
+    def __init__(self, cloud: WxCloud, path: str = ADMIN_PATH) -> None:
+        self.cloud = cloud
+        self.path = path
+        self.state: CloudBaseState = cloud.cloudbase
+
+    def answer(self, request: httpx.Request) -> httpx.Response | None:
+        if request.url.path != self.path:
+            return None
+        request_id = self.state.request_id()
+        try:
+            if request.method != "POST":
+                raise _Refused("INVALID_PARAM", f"{self.path} takes POST, got {request.method}")
+            body = _body(request)
+            action = body.get("action")
+            self._check_env(request, body)
+            grant = self._grant(body)
+            reply = self._run(AdminRequest(self.cloud, str(action), body, grant))
+        except _Refused as refused:
+            reply = {"code": refused.code, "message": refused.message}
+        except DatabaseError as error:
+            reply = {"code": error.code, "message": error.detail}
+        except CloudSDKError as error:
+            code = error.code or BACKEND_CODE.get(error.err_code, "SYS_ERR")
+            reply = {"code": code, "message": error.backend_message or error.err_msg}
+        except (SDKUsageError, SDKTypeError) as error:
+            reply = {"code": "INVALID_PARAM", "message": str(error)}
+        except Exception as error:  # a bug of ours must still be an answer, not a dead socket
+            reply = {
+                "code": "SYS_ERR",
+                "message": f"pytest-wxcloud failed on this request: {type(error).__name__}: {error}",
+            }
+        return _json(reply | {"requestId": request_id})
+
+    def _run(self, request: AdminRequest) -> dict[str, Any]:
+        handler = ACTIONS.get(request.action)
+        if handler is not None:
+            return handler(request)
+        part = NOT_EMULATED.get(request.action)
+        if part is not None:
+            raise _Refused(
+                "NOT_EMULATED",
+                f"{request.action}: {part} is not emulated by pytest-wxcloud yet",
+            )
+        accepted = ", ".join(sorted(ACTIONS))
+        raise _Refused(
+            "INVALID_PARAM", f"unknown action {request.action!r}; accepted actions: {accepted}"
+        )
+
+    def _check_env(self, request: httpx.Request, body: dict[str, Any]) -> None:
+        """4.0.2 names the env in the query and the body, 2.6.3 in the body only; an empty env
+        (``DYNAMIC_CURRENT_ENV`` unresolved) means the function's own env, this cloud's."""
+        for where, env in (
+            ("?env=", request.url.params.get("env")),
+            ("envName", body.get("envName")),
+        ):
+            if env and env != self.cloud.env:
+                raise _Refused(
+                    "INVALIID_ENV",
+                    f"{where} {env!r} is not this cloud's env {self.cloud.env!r}",
+                )
+
+    def _grant(self, body: dict[str, Any]) -> Grant | None:
+        token = body.get("wxCloudApiToken") or ""
+        if not isinstance(token, str):
+            raise _Refused("INVALID_PARAM", f"wxCloudApiToken must be a string, got {token!r}")
+        if not token:
+            return None
+        grant = self.state.tokens.resolve(token)
+        if grant is None:
+            raise _Refused(
+                "INVALID_PARAM",
+                f"wxCloudApiToken {token!r} was not issued by this cloud (a token from another "
+                "cloud or an ended invocation); start functions through this cloud",
+            )
+        return grant
+
+
+def _body(request: httpx.Request) -> dict[str, Any]:
+    content_type = request.headers.get("content-type", "")
+    raw = request.content
+    if content_type.startswith("multipart/form-data"):
+        return _multipart_fields(content_type, raw)
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise _Refused("INVALID_PARAM", f"the request body is not JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise _Refused("INVALID_PARAM", f"the request body must be a JSON object, got {body!r}")
+    if not isinstance(body.get("action"), str):
+        raise _Refused("INVALID_PARAM", "the request body has no action")
+    return body
+
+
+def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
+    """The text fields of a multipart body (``wx.openApi`` sends its action this way)."""
+    header = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + raw)
+    fields: dict[str, Any] = {}
+    if message.is_multipart():
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            if isinstance(name, str) and isinstance(payload, bytes):
+                fields[name] = payload
+    action = fields.get("action")
+    if not isinstance(action, bytes):
+        raise _Refused("INVALID_PARAM", "the multipart request body has no action field")
+    texts = {k: v.decode("utf-8", "replace") for k, v in fields.items() if k != "requestData"}
+    return {**fields, **texts}
+
+
+def _json(reply: dict[str, Any]) -> httpx.Response:
+    try:
+        text = json.dumps(reply, ensure_ascii=False, separators=(",", ":"))
+        content = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: escaped, as JSON.stringify writes them
+        content = json.dumps(reply, separators=(",", ":")).encode("ascii")
+    return httpx.Response(
+        200, content=content, headers={"content-type": "application/json; charset=utf-8"}
+    )
+
+
+__all__ = ["ACTIONS", "ADMIN_PATH", "AdminFace", "CloudBaseState"]
