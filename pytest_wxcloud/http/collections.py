@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..database.service import COLLECTION_EXISTS_CODE
+from ..errors import DatabaseError
 from .bson_size import document_size
 from .cloud_errors import collection_not_exist
 from .incoming import optional_int, required_string, tcb_body
@@ -26,20 +28,26 @@ _DIRECTIONS = ("1", "-1", "2dsphere")
 def collection_add(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
     body = tcb_body(request, face.cloud.env)
     name = required_string(body, "collection_name")
-    if face.cloud._store.exists(name):
-        raise ApiError(-502013, f"create collection failed: collection {name!r} already exists")
-    face.cloud.database().create_collection(name)
+    try:
+        face.cloud.database_service.create_collection(name)
+    except DatabaseError as error:
+        if error.code == COLLECTION_EXISTS_CODE:
+            raise ApiError(
+                -502013, f"create collection failed: collection {name!r} already exists"
+            ) from None
+        raise
     return {}
 
 
 def collection_delete(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
     body = tcb_body(request, face.cloud.env)
     name = required_string(body, "collection_name")
-    store = face.cloud._store
-    if not store.exists(name):
-        raise collection_not_exist()
-    store.drop(name)
-    face.state.indexes.pop(name, None)
+    try:
+        face.cloud.database_service.drop_collection(name)
+    except DatabaseError as error:
+        if error.err_code == -502005:
+            raise collection_not_exist() from None
+        raise
     return {}
 
 
@@ -47,12 +55,16 @@ def collection_get(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
     body = tcb_body(request, face.cloud.env)
     limit = optional_int(body, "limit", 10, minimum=1)
     offset = optional_int(body, "offset", 0)
-    store = face.cloud._store
-    names = sorted(store.names())
+    service = face.cloud.database_service
+    with service.store.lock:  # one consistent listing, even while other threads write
+        names = sorted(service.collection_names())
+        shown = [
+            (name, service.documents(name), service.indexes(name))
+            for name in names[offset : offset + limit]
+        ]
     listed = []
-    for name in names[offset : offset + limit]:
-        docs = list(store.get(name).values())
-        index_count = 1 + len(face.state.indexes.get(name, {}))
+    for name, docs, indexes in shown:
+        index_count = 1 + len(indexes)
         listed.append(
             {
                 "name": name,
@@ -71,17 +83,14 @@ def collection_get(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
 def update_index(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
     body = tcb_body(request, face.cloud.env)
     name = required_string(body, "collection_name")
-    if not face.cloud._store.exists(name):
+    service = face.cloud.database_service
+    if not service.exists(name):
         raise collection_not_exist()
     creates = [_index_spec(item) for item in _list_field(body, "create_indexes")]
-    drops = [_index_name(item) for item in _list_field(body, "drop_indexes")]
-    indexes = face.state.indexes.setdefault(name, {})
-    for spec in creates:
-        indexes[spec["name"]] = spec
-    for dropped in drops:
-        # dropping an unknown name is tolerated: wechatpy sends create_indexes as drop_indexes
-        if dropped not in {spec["name"] for spec in creates}:
-            indexes.pop(dropped, None)
+    created = {spec["name"] for spec in creates}
+    # dropping an unknown name is tolerated: wechatpy sends create_indexes as drop_indexes
+    drops = [n for n in map(_index_name, _list_field(body, "drop_indexes")) if n not in created]
+    service.change_indexes(name, creates, drops)
     return {}
 
 

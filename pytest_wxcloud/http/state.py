@@ -7,7 +7,7 @@ speaks HTTP pays nothing for it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .tokens import TokenAuthority
 from .wire import RequestIds
@@ -20,8 +20,6 @@ class HttpState:
     def __init__(self, cloud: WxCloud) -> None:
         self.tokens = TokenAuthority(cloud.appid, cloud.secret, cloud.clock, cloud.seed_value)
         self.rids = RequestIds(cloud.seed_value)
-        #: collection -> index name -> index spec, as updateindex received it
-        self.indexes: dict[str, dict[str, dict[str, Any]]] = {}
 
 
 __all__ = ["HttpState"]
