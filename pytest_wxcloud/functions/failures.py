@@ -80,6 +80,7 @@ def request_timed_out(caller: Caller, request_id: str, seconds: float) -> CloudS
         message=f"{err_msg} (caller timeout {seconds:g} s)",
         code="ESOCKETTIMEDOUT",
         request_id=request_id,
+        backend_message="request timeout",
     )
 
 
@@ -122,7 +123,8 @@ def request_too_large(caller: Caller, size: int, limit: int) -> CloudSDKError:
         if caller is Caller.MINI_PROGRAM
         else " (synchronous invocations accept at most 6 MB)"
     )
-    return CloudSDKError(-1, err_msg, message=err_msg + advice)
+    detail = f"request data size {size} bytes exceeds the limit of {limit} bytes"
+    return CloudSDKError(-1, err_msg, message=err_msg + advice, backend_message=detail)
 
 
 def result_too_large(caller: Caller, request_id: str, size: int, limit: int) -> CloudSDKError:
@@ -172,7 +174,7 @@ def recorded(
 
 def bad_request_data(caller: Caller, detail: str) -> CloudSDKError:
     """``data`` JSON cannot carry: node-sdk fails before sending anything."""
-    return CloudSDKError(-1, f"{_prefix(caller)} {detail}")
+    return CloudSDKError(-1, f"{_prefix(caller)} {detail}", backend_message=detail)
 
 
 __all__ = [

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..errors import ERR_CODE_TEXT, CloudSDKError
+from ..functions.calls import Caller
 from ..functions.failures import BACKEND_CODES
+from ..functions.invoke import invoke
 from ..jsjson import stringify
 from .cloud_errors import invalid_parameter
 from .incoming import check_env, json_value, raw_body, require_post, required_string
@@ -40,9 +42,9 @@ def invoke_cloud_function(face: HttpFace, request: httpx.Request) -> dict[str, A
     require_post(request)
     name, event = _name_and_event(cloud, request)
     try:
-        # outside any invocation and with no user, the cloud treats the call as the HTTP API's:
-        # SOURCE wx_http, userInfo {appId} merged into the event, the 5 s HTTP timeout
-        response = cloud.call_function(name=name, data=event)
+        # the HTTP API never carries a user, whatever the calling thread is doing: SOURCE
+        # wx_http, userInfo {appId} merged into the event, the 5 s HTTP timeout
+        response = invoke(cloud.functions, name, event, caller=Caller.HTTP, caller_identity=None)
     except CloudSDKError as error:
         raise _function_error(error) from None
     return {"resp_data": stringify(response["result"])}
@@ -95,8 +97,8 @@ def _depth(value: Any) -> int:
 
 
 def _function_error(error: CloudSDKError) -> ApiError:
-    """The SDK's ``callFunction:fail <backend message>`` back into the backend's errcode."""
-    detail = error.err_msg.removeprefix("callFunction:fail ").strip()
+    """The backend's failure (code and message) as the HTTP API's errcode and errmsg."""
+    detail = error.backend_message if error.backend_message is not None else error.err_msg
     errcode = _BACKEND_CODES.get(error.code or "", error.err_code)
     text = ERR_CODE_TEXT.get(errcode)
     if not text or errcode == -1 or detail.startswith(f"{errcode} {text}"):

@@ -59,6 +59,22 @@ def test_function_runs_as_http_api_call_with_no_user(app: WxApi) -> None:
     assert result["event"] == {"a": 1, "userInfo": {"appId": app.cloud.appid}}
 
 
+def test_an_http_call_carries_no_user_even_inside_as_user_or_a_handler(app: WxApi) -> None:
+    cloud = app.cloud
+    alice = cloud.user(openid="o-alice")
+    with cloud.as_user(alice):
+        result = json.loads(classic(app, "whoami", b"{}")["resp_data"])
+    assert result["context"]["SOURCE"] == "wx_http" and not result["context"].get("OPENID")
+
+    @cloud.function("relay")
+    def relay(event: dict[str, Any], context: Any) -> Any:
+        return json.loads(classic(app, "whoami", b"{}")["resp_data"])
+
+    relayed = cloud.call_function("relay", as_user=alice)["result"]
+    assert relayed["context"]["SOURCE"] == "wx_http" and not relayed["context"].get("OPENID")
+    assert relayed["event"] == {"userInfo": {"appId": cloud.appid}}
+
+
 def test_new_form_takes_req_data_as_a_string(app: WxApi) -> None:
     body = app.call(
         "invokecloudfunction", {"name": "whoami", "req_data": json.dumps({"q": [1, 2]})}
