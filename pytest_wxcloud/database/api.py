@@ -8,6 +8,7 @@ it on the engine under the store lock, and shape the result or error with WeChat
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,18 @@ if TYPE_CHECKING:
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 AGGREGATE_DEFAULT_LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class FindPlan:
+    """A serialized query: what ``database.getDocument`` carries on the wire."""
+
+    collection: str
+    query: dict[str, Any]
+    order: tuple[tuple[str, int], ...]
+    skip: int
+    limit: int
+    projection: dict[str, Any] | None
 
 
 class RemoveOptionsWarning(UserWarning):
@@ -291,6 +304,17 @@ class Query:
             return {}
         return serialize_where(self._condition, self._db._now)
 
+    def plan(self) -> FindPlan:
+        """This query as the SDK sends it: MongoDB form, ready for the database service. Faces
+        built on the SDK's builders (the HTTP query language, the mini-program client) take it
+        from here, so every face serializes exactly as the official builder does."""
+        projection = (
+            serialize_projection(self._projection, self._db._now) if self._projection else None
+        )
+        return FindPlan(
+            self._name, self._query(), self._order, self._skip, self._effective_limit(), projection
+        )
+
     def _effective_limit(self) -> int:
         limit = abs(self._limit)
         if limit == 0:
@@ -504,6 +528,7 @@ __all__ = [
     "CollectionReference",
     "Database",
     "DocumentReference",
+    "FindPlan",
     "Query",
     "RemoveOptionsWarning",
     "Runtime",
