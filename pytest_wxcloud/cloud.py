@@ -98,7 +98,7 @@ class WxCloud:
     def database(self, env: str | None = None, throw_on_not_found: bool | None = None) -> Database:
         """``cloud.database()``; ``throw_on_not_found`` here wins over the cloud-wide default."""
         flag = self.throw_on_not_found if throw_on_not_found is None else throw_on_not_found
-        return Database(self._db_runtime(), env=env or self.env, throw_on_not_found=flag)
+        return Database(self.database_service, env=env or self.env, throw_on_not_found=flag)
 
     def seed(self, collections: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
         """Store documents exactly as given (``_id`` kept, generated when absent), creating the

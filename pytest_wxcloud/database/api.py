@@ -8,8 +8,8 @@ it on the engine under the store lock, and shape the result or error with WeChat
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +31,9 @@ from .serialize import (
     serialize_update,
     serialize_where,
 )
+from .service import AGGREGATE_DEFAULT_LIMIT, DatabaseService, ReplaceResult, UpdateResult
 from .store import Document, Store
-from .values import MISSING, Geo, RegExp, ServerDate, to_caller, to_stored
+from .values import MISSING, Geo, RegExp, ServerDate, to_caller
 
 if TYPE_CHECKING:
     from .aggregate.builder import Aggregate
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-AGGREGATE_DEFAULT_LIMIT = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +92,6 @@ def _call(api: str, operation: Callable[[], Any]) -> Any:
         raise to_api_error(api, exc) from None
 
 
-def _stored(api: str, data: Any, now: Callable[[], datetime]) -> Any:
-    """Caller data → stored form; unstorable input is rejected like a backend INVALID_PARAM."""
-    try:
-        return to_stored(data, now)
-    except (SDKUsageError, SDKTypeError) as exc:
-        raise api_error(api, -501007, str(exc)) from None
-
-
 def _integer(name: str, value: Any) -> int:
     if (
         isinstance(value, bool)
@@ -117,14 +109,15 @@ class Database:
 
     def __init__(
         self,
-        runtime: Runtime,
+        service: DatabaseService,
         *,
         env: str | None = None,
         throw_on_not_found: bool = True,
         transaction: Transaction | None = None,
     ) -> None:
-        self._runtime = runtime
-        self.command = Command(runtime.now)
+        self._service = service
+        self._runtime = service.runtime
+        self.command = Command(service.now)
         self.env = env
         self.throw_on_not_found = throw_on_not_found
         self._transaction = transaction
@@ -132,6 +125,10 @@ class Database:
     @property
     def _now(self) -> Callable[[], datetime]:
         return self._runtime.now
+
+    @property
+    def _transaction_id(self) -> str | None:
+        return None if self._transaction is None else self._transaction.id
 
     def collection(self, name: str) -> CollectionReference:
         if not isinstance(name, str) or not name:
@@ -142,13 +139,12 @@ class Database:
         if not isinstance(name, str) or not name:
             raise SDKUsageError("Collection name is required")
         request_id = self._runtime.request_id()
-        if not self._runtime.store.create(name):
+        try:
+            self._service.create_collection(name)
+        except DatabaseError as exc:  # the SDK's Error-instance path: errCode -1 (sdk.md §3.4)
             raise api_failure(
-                "createCollection",
-                f"[ResourceInUse] Table exist. (collection {name!r} already exists)",
-                code="DATABASE_COLLECTION_ALREADY_EXIST",
-                request_id=request_id,
-            )
+                "createCollection", exc.detail, code=exc.code, request_id=request_id
+            ) from None
         return {"errMsg": "createCollection:ok", "requestId": request_id}
 
     def server_date(self, offset: int | float = 0) -> ServerDate:
@@ -162,9 +158,7 @@ class Database:
     # --- transactions -------------------------------------------------------------------
 
     def start_transaction(self) -> Transaction:
-        from .transaction import Transaction
-
-        return Transaction(self)
+        return self._service.transaction(self._service.start_transaction(self))
 
     def run_transaction(self, fn: Callable[[Transaction], Any], times: int = 3) -> Any:
         from .transaction import run_transaction
@@ -176,21 +170,11 @@ class Database:
     def _execute_aggregate(
         self, collection: str, stages: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any]:
-        from .aggregate.stages import run_pipeline
-
-        runtime = self._runtime
-        with runtime.store.lock:
-            try:
-                docs = list(runtime.store.get(collection).values())
-                result = run_pipeline(stages, docs, source=self._source, rng=runtime.rng())
-            except DatabaseError as exc:
-                raise _aggregate_error(exc, runtime.request_id()) from None
-        if not any("$limit" in stage for stage in stages):
-            result = result[:AGGREGATE_DEFAULT_LIMIT]
+        try:
+            result = self._service.aggregate(collection, stages)
+        except DatabaseError as exc:
+            raise _aggregate_error(exc, self._runtime.request_id()) from None
         return {"list": [to_caller(d) for d in result], "errMsg": "collection.aggregate:ok"}
-
-    def _source(self, name: str) -> list[Document]:
-        return list(self._runtime.store.get(name).values())
 
 
 def _aggregate_error(exc: DatabaseError, request_id: str) -> Exception:
@@ -205,13 +189,6 @@ def _aggregate_error(exc: DatabaseError, request_id: str) -> Exception:
             -1, f"collection.aggregate:fail {exc.detail}", code=code, request_id=request_id
         )
     return api_failure("collection.aggregate", exc.detail, code=code, request_id=request_id)
-
-
-def _engine_of(db: Database) -> Any:
-    """The open transaction when there is one (it offers the engine's methods), else the store's
-    engine: one code path per operation either way."""
-    tx = db._transaction
-    return tx if tx is not None else db._runtime.engine
 
 
 def _check_projection(projection: Any) -> None:
@@ -321,16 +298,15 @@ class Query:
             return DEFAULT_LIMIT
         return min(limit, MAX_LIMIT)
 
-    def _bypass(self, api: str) -> Any:
+    def _bypass(self, api: str) -> None:
         """where().update/remove and count() run outside any transaction (sdk.md §3.11)."""
         if self._db._transaction is not None:
             warnings.warn(
                 f"{api} inside a transaction runs outside it, as wx-server-sdk sends it without the "
                 "transaction id: a rollback will not undo it (sdk.md §3.11)",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        return self._db._runtime.engine
 
     # --- operations ---------------------------------------------------------------------
 
@@ -339,39 +315,50 @@ class Query:
             raise api_error(
                 "collection.get", -501007, f"skip must be a non-negative integer, got {self._skip}"
             )
-        query = self._query()
-        projection = (
-            serialize_projection(self._projection, self._db._now) if self._projection else None
+        return {"data": [to_caller(d) for d in self.documents()], "errMsg": "collection.get:ok"}
+
+    def documents(self) -> list[Document]:
+        """The stored documents ``get()`` finds, in the backend's form (not copied: a face
+        encodes or copies them before anyone can change them)."""
+        plan = self.plan()
+        db = self._db
+        return _call(  # type: ignore[no-any-return]
+            "collection.get",
+            lambda: db._service.find(
+                plan.collection,
+                plan.query,
+                order=plan.order,
+                skip=plan.skip,
+                limit=plan.limit,
+                projection=plan.projection,
+                transaction=db._transaction_id,
+            ),
         )
-        engine = _engine_of(self._db)
-        runtime = self._db._runtime
-        with runtime.store.lock:
-            found = _call(
-                "collection.get",
-                lambda: engine.find(
-                    self._name, query, self._order, self._skip, self._effective_limit(), projection
-                ),
-            )
-            data = [to_caller(d) for d in found]
-        return {"data": data, "errMsg": "collection.get:ok"}
 
     def count(self) -> dict[str, Any]:
+        self._bypass("collection.count")
+        return {"total": self.total(), "errMsg": "collection.count:ok"}
+
+    def total(self) -> int:
+        """How many documents match the condition (skip, limit and order ignored)."""
         query = self._query()
-        engine = self._bypass("collection.count")
-        with self._db._runtime.store.lock:
-            total = _call("collection.count", lambda: engine.count(self._name, query))
-        return {"total": total, "errMsg": "collection.count:ok"}
+        return _call("collection.count", lambda: self._db._service.count(self._name, query))  # type: ignore[no-any-return]
 
     def update(self, data: Any = MISSING, multi: bool = True) -> dict[str, Any]:
+        self._bypass("collection.update")
+        result = self.update_result(data, multi)
+        updated = self._db._service.stats_updated(result)
+        return {"stats": {"updated": updated}, "errMsg": "collection.update:ok"}
+
+    def update_result(self, data: Any = MISSING, multi: bool = True) -> UpdateResult:
+        """``update`` as the backend answers it (matched and modified), for faces that report
+        both; always outside any transaction, as the SDK sends it."""
         api = "collection.update"
         data = check_update_data(api, data)
         query = self._query()
         ops = _serialize_update(api, data, self._db._now)
-        engine = self._bypass(api)
-        with self._db._runtime.store.lock:
-            matched, modified = _call(api, lambda: engine.update(self._name, query, ops, multi))
-        updated = self._db._runtime.updated(matched, modified)
-        return {"stats": {"updated": updated}, "errMsg": "collection.update:ok"}
+        service = self._db._service
+        return _call(api, lambda: service.update(self._name, query, ops, multi=multi))  # type: ignore[no-any-return]
 
     def remove(self, multi: bool = True) -> dict[str, Any]:
         if self._skip or self._limit or self._order or self._projection:
@@ -381,9 +368,9 @@ class Query:
                 stacklevel=2,
             )
         query = self._query()
-        engine = self._bypass("collection.remove")
-        with self._db._runtime.store.lock:
-            removed = _call("collection.remove", lambda: engine.remove(self._name, query, multi))
+        self._bypass("collection.remove")
+        service = self._db._service
+        removed = _call("collection.remove", lambda: service.remove(self._name, query, multi=multi))
         return {"stats": {"removed": removed}, "errMsg": "collection.remove:ok"}
 
 
@@ -418,20 +405,15 @@ class CollectionReference(Query):
         api = "collection.add"
         if data is MISSING:
             raise api_failure(api, "Cannot read properties of undefined (reading 'data')")
-        runtime = self._db._runtime
         batch = isinstance(data, (list, tuple))
         items = list(data) if batch else [data]
-        docs = []
         for item in items:
             if not isinstance(item, Mapping):
                 raise api_error(api, -501007, f"each document must be an object, got {item!r}")
-            doc = _stored(api, item, runtime.now)
-            if "_id" not in doc:
-                doc = {"_id": runtime.new_id(), **doc}
-            docs.append(doc)
-        engine = _engine_of(self._db)
-        with runtime.store.lock:
-            ids = _call(api, lambda: engine.insert(self._name, docs))
+        db = self._db
+        ids = _call(
+            api, lambda: db._service.insert(self._name, items, transaction=db._transaction_id)
+        )
         if batch:
             return {"_ids": ids, "errMsg": "collection.add:ok"}
         return {"_id": ids[0], "errMsg": "collection.add:ok"}
@@ -469,55 +451,73 @@ class DocumentReference:
 
     def get(self) -> dict[str, Any]:
         api = "document.get"
-        projection = (
-            serialize_projection(self._projection, self._db._now) if self._projection else None
+        db = self._db
+        projection = serialize_projection(self._projection, db._now) if self._projection else None
+        found = _call(
+            api,
+            lambda: db._service.find(
+                self._name,
+                {"_id": self._id},
+                limit=1,
+                projection=projection,
+                transaction=db._transaction_id,
+            ),
         )
-        engine = _engine_of(self._db)
-        with self._db._runtime.store.lock:
-            found = _call(
-                api, lambda: engine.find(self._name, {"_id": self._id}, (), 0, 1, projection)
-            )
-            data = to_caller(found[0]) if found else None
-        if data is None and self._db.throw_on_not_found:
+        data = to_caller(found[0]) if found else None
+        if data is None and db.throw_on_not_found:
             raise api_failure(api, f"document with _id {self._id} does not exist")
         return {"data": data, "errMsg": "document.get:ok"}
 
     def set(self, data: Any = MISSING) -> dict[str, Any]:
         """Replaces the whole document (keeping ``_id``), creating it if missing."""
+        result = self.set_result(data)
+        # the backend answers upserted:[...] in a transaction, so the SDK sees created 0 there
+        created = 0 if self._db._transaction is not None else result.created
+        return {
+            "_id": self._id,
+            "errMsg": "document.set:ok",
+            "stats": {"updated": result.updated, "created": created},
+        }
+
+    def set_result(self, data: Any = MISSING) -> ReplaceResult:
+        """``set`` as the backend answers it (updated, and the upserted id when it created)."""
         api = "document.set"
         data = check_update_data(api, data)
         if contains_command(data):
             raise api_error(api, -502001, "update operator complicit")
-        runtime = self._db._runtime
-        doc = {"_id": self._id, **_stored(api, data, runtime.now)}
-        engine = _engine_of(self._db)
-        with runtime.store.lock:
-            updated, created = _call(api, lambda: engine.replace(self._name, self._id, doc))
-        if self._db._transaction is not None:
-            created = 0  # the backend answers upserted:[...] in a transaction (sdk.md §3.11)
-        return {
-            "_id": self._id,
-            "errMsg": "document.set:ok",
-            "stats": {"updated": updated, "created": created},
-        }
+        db = self._db
+        return _call(  # type: ignore[no-any-return]
+            api,
+            lambda: db._service.replace(
+                self._name, self._id, dict(data), transaction=db._transaction_id
+            ),
+        )
 
     def update(self, data: Any = MISSING) -> dict[str, Any]:
-        api = "document.update"
-        data = check_update_data(api, data)
-        ops = _serialize_update(api, data, self._db._now)
-        engine = _engine_of(self._db)
-        with self._db._runtime.store.lock:
-            matched, modified = _call(
-                api, lambda: engine.update(self._name, {"_id": self._id}, ops, False)
-            )
-        updated = self._db._runtime.updated(matched, modified)
+        updated = self._db._service.stats_updated(self.update_result(data))
         return {"stats": {"updated": updated}, "errMsg": "document.update:ok"}
 
+    def update_result(self, data: Any = MISSING) -> UpdateResult:
+        """``update`` as the backend answers it (matched and modified)."""
+        api = "document.update"
+        data = check_update_data(api, data)
+        db = self._db
+        ops = _serialize_update(api, data, db._now)
+        return _call(  # type: ignore[no-any-return]
+            api,
+            lambda: db._service.update(
+                self._name, {"_id": self._id}, ops, multi=False, transaction=db._transaction_id
+            ),
+        )
+
     def remove(self) -> dict[str, Any]:
-        api = "document.remove"
-        engine = _engine_of(self._db)
-        with self._db._runtime.store.lock:
-            removed = _call(api, lambda: engine.remove(self._name, {"_id": self._id}, False))
+        db = self._db
+        removed = _call(
+            "document.remove",
+            lambda: db._service.remove(
+                self._name, {"_id": self._id}, multi=False, transaction=db._transaction_id
+            ),
+        )
         return {"stats": {"removed": removed}, "errMsg": "document.remove:ok"}
 
 

@@ -15,6 +15,7 @@ its own shape; none parses a message back.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -26,7 +27,7 @@ from .transaction import CONFLICT_MESSAGE
 from .values import to_stored
 
 if TYPE_CHECKING:
-    from .api import Runtime
+    from .api import Database, Runtime
     from .transaction import Transaction
 
 #: documents ``aggregate`` returns when the pipeline has no ``$limit`` stage (sdk.md §3.8)
@@ -91,7 +92,10 @@ class DatabaseService:
         self.request_id = runtime.request_id
         #: collection -> index name -> spec, as the index endpoints received them
         self._indexes: dict[str, dict[str, dict[str, Any]]] = {}
-        self._transactions: dict[str, Transaction] = {}
+        self._transactions: weakref.WeakValueDictionary[str, Transaction] = (
+            weakref.WeakValueDictionary()
+        )
+        self._held: dict[str, Transaction] = {}
 
     # --- documents ----------------------------------------------------------------------
 
@@ -255,12 +259,19 @@ class DatabaseService:
 
     # --- transactions -------------------------------------------------------------------
 
-    def start_transaction(self) -> str:
+    def start_transaction(self, database: Database | None = None) -> str:
+        """Open a transaction and name it. ``database`` is the Python SDK handle starting it
+        (its env and ``throw_on_not_found`` carry over); the Python caller holds the transaction,
+        so the table only refers to it weakly. A wire protocol passes none and drives the
+        transaction by id: the table then holds it until commit or abort."""
         from .api import Database
+        from .transaction import Transaction
 
         with self.store.lock:
-            tx = Database(self.runtime).start_transaction()
+            tx = Transaction(database if database is not None else Database(self))
             self._transactions[tx.id] = tx
+            if database is None:
+                self._held[tx.id] = tx
         return tx.id
 
     def transaction(self, transaction_id: str) -> Transaction:
@@ -280,14 +291,18 @@ class DatabaseService:
         except CloudSDKError as exc:
             raise DatabaseError(exc.err_code, CONFLICT_MESSAGE, code=exc.code) from None
         finally:
-            self._transactions.pop(transaction_id, None)
+            self._forget(transaction_id)
 
     def abort_transaction(self, transaction_id: str, reason: Any = None) -> None:
         tx = self.transaction(transaction_id)
         try:
             tx.rollback(reason)
         finally:
-            self._transactions.pop(transaction_id, None)
+            self._forget(transaction_id)
+
+    def _forget(self, transaction_id: str) -> None:
+        self._transactions.pop(transaction_id, None)
+        self._held.pop(transaction_id, None)
 
     def _ops(self, transaction: str | None) -> EngineOps:
         return self.engine if transaction is None else self.transaction(transaction)

@@ -63,7 +63,7 @@ class Transaction:
         self._state = "active"
         self.abort_reason: Any = None
         self._database = Database(
-            runtime,
+            database._service,
             env=database.env,
             throw_on_not_found=database.throw_on_not_found,
             transaction=self,
@@ -239,7 +239,7 @@ def run_transaction(database: Database, fn: Callable[[Transaction], Any], times:
     """Run ``fn(tx)``, commit, return its value; retry on conflict, ``times`` more attempts at most."""
     attempts_left = times
     while True:
-        tx = Transaction(database)
+        tx = database.start_transaction()
         try:
             result = fn(tx)
             if hasattr(result, "__await__"):

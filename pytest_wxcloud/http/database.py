@@ -7,7 +7,6 @@ endpoint's own field names.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -41,14 +40,10 @@ def _run(face: HttpFace, request: httpx.Request, endpoint: Endpoint) -> dict[str
 
 
 def _database(cloud: WxCloud) -> Database:
-    """The cloud's database as the HTTP API sees it: a missing ``doc(id)`` reads as no record,
-    and ``stats.updated`` always counts changed records, since HTTP reports matched separately
-    (whatever ``WxCloud(updated_counts=...)`` says for the Python API)."""
-    runtime = cloud._db_runtime()
-    if runtime.count_matched:
-        runtime = copy.copy(runtime)  # same store, engine and id sources
-        runtime.count_matched = False
-    return Database(runtime, env=cloud.env, throw_on_not_found=False)
+    """The cloud's database as the HTTP API sees it: a missing ``doc(id)`` reads as no record.
+    Updates report the backend's matched and modified counts (``dbface``), so the Python API's
+    ``updated_counts`` option does not apply here."""
+    return Database(cloud.database_service, env=cloud.env, throw_on_not_found=False)
 
 
 def endpoint(name: Endpoint) -> Callable[[HttpFace, httpx.Request], dict[str, Any]]:

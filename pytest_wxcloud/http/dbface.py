@@ -134,12 +134,12 @@ class HttpQuery:
         self._run.terminal("get")
         limit = self._limit if self._limit is not None else DEFAULT_LIMIT
         full = self._full if self._limit is not None else self._full.limit(limit)
-        records = full.get()["data"]
+        records = full.documents()
         skipped = self._skip or 0
         if 0 < len(records) < limit or (not records and not skipped):
             total = skipped + len(records)  # a short page is the last one: no second scan needed
         else:
-            total = self._matching.count()["total"]
+            total = self._matching.total()
         return {
             "pager": {"Offset": self._skip or 0, "Limit": limit, "Total": total},
             "data": _relaxed(records, self._run.options),
@@ -147,7 +147,7 @@ class HttpQuery:
 
     def count(self) -> dict[str, Any]:
         self._run.terminal("count")
-        return {"count": self._matching.count()["total"]}
+        return {"count": self._matching.total()}
 
     def add(self, data: Any = None, **extra: Any) -> dict[str, Any]:
         self._run.terminal("add")
@@ -157,11 +157,8 @@ class HttpQuery:
 
     def update(self, data: Any = None, **extra: Any) -> dict[str, Any]:
         self._run.terminal("update")
-        matched = self._matching.count()["total"]
-        result = self._matching.update(data=data, **extra)
-        if extra.get("multi") is False:
-            matched = min(matched, 1)  # multi: false touches the first match only
-        return {"matched": matched, "modified": result["stats"]["updated"], "id": ""}
+        result = self._matching.update_result(data=data, **extra)
+        return {"matched": result.matched, "modified": result.modified, "id": ""}
 
     def remove(self, **extra: Any) -> dict[str, Any]:
         self._run.terminal("remove")
@@ -190,30 +187,23 @@ class HttpDocument:
 
     def update(self, data: Any = None, **extra: Any) -> dict[str, Any]:
         self._run.terminal("update")
-        result = self._document.update(data=data, **extra)
-        updated = result["stats"]["updated"]
-        matched = updated or self._exists()
-        return {"matched": matched, "modified": updated, "id": ""}
+        result = self._document.update_result(data=data, **extra)
+        return {"matched": result.matched, "modified": result.modified, "id": ""}
 
     def set(self, data: Any = None, **extra: Any) -> dict[str, Any]:
         self._run.terminal("set")
-        existed = self._exists()
-        result = self._document.set(data=data, **extra)
-        stats = result["stats"]
-        created = stats.get("created", 0)
+        result = self._document.set_result(data=data, **extra)
+        created = result.upserted_id is not None
         return {
-            "matched": existed,
-            "modified": stats.get("updated", 0),
-            "id": str(result["_id"]) if created else "",
+            "matched": result.updated,
+            "modified": result.updated,
+            "id": str(result.upserted_id) if created else "",
         }
 
     def remove(self, **extra: Any) -> dict[str, Any]:
         self._run.terminal("remove")
         result = self._document.remove(**extra)
         return {"deleted": result["stats"].get("removed", 0)}
-
-    def _exists(self) -> int:
-        return 1 if self._document.get()["data"] is not None else 0
 
 
 class HttpAggregate:
