@@ -141,21 +141,28 @@ class SDKTypeError(TypeError):
 def api_error(api: str, err_code: int, detail: str) -> CloudSDKError:
     """Template (a): ``"<api>:fail <errCode> <text>. <detail>"`` — backend codes, mapped."""
     text = ERR_CODE_TEXT.get(err_code, "")
-    return CloudSDKError(err_code, f"{api}:fail {err_code} {text}. {detail}")
+    return CloudSDKError(
+        err_code, f"{api}:fail {err_code} {text}. {detail}", backend_message=detail
+    )
 
 
 def api_failure(
     api: str, message: str, *, code: str | None = None, request_id: str | None = None
 ) -> CloudSDKError:
     """Templates (b)/(c): ``"<api>:fail <message>"`` with errCode -1 (Error/string path)."""
-    return CloudSDKError(-1, f"{api}:fail {message}", code=code, request_id=request_id)
+    return CloudSDKError(
+        -1, f"{api}:fail {message}", code=code, request_id=request_id, backend_message=message
+    )
 
 
 def assertion_error(err_msg: str, err_code: int = -1) -> CloudSDKError:
     """A true ``CloudSDKError``: no api prefix in errMsg, ``message`` in the SDK's long form."""
     text = ERR_CODE_TEXT.get(err_code, "")
     return CloudSDKError(
-        err_code, err_msg, message=f"errCode: {err_code} {text} | errMsg: {err_msg}"
+        err_code,
+        err_msg,
+        message=f"errCode: {err_code} {text} | errMsg: {err_msg}",
+        backend_message=err_msg,
     )
 
 
@@ -196,5 +203,5 @@ def to_api_error(api: str, exc: DatabaseError) -> CloudSDKError:
     text = ERR_CODE_TEXT.get(exc.err_code, "")
     err_msg = f"{api}:fail {exc.err_code} {text}. {exc.detail}"
     if isinstance(exc, UnknownOperatorError):
-        return UnsupportedOperatorSDKError(exc.err_code, err_msg)
-    return CloudSDKError(exc.err_code, err_msg)
+        return UnsupportedOperatorSDKError(exc.err_code, err_msg, backend_message=exc.detail)
+    return CloudSDKError(exc.err_code, err_msg, backend_message=exc.detail)

@@ -7,8 +7,6 @@ rid: …"}``: the code moves into ``errcode`` and the SDK's api prefix disappear
 
 from __future__ import annotations
 
-import re
-
 from ..errors import (
     COLLECTION_NOT_EXIST_MESSAGE,
     ERR_CODE_TEXT,
@@ -18,17 +16,16 @@ from ..errors import (
 )
 from .wire import ApiError
 
-_SDK_PREFIX = re.compile(r"^[\w.]+:fail (?:-?\d+ )?")
-
 
 def from_sdk_error(error: CloudSDKError) -> ApiError:
-    """The backend's errcode for an SDK error. Where the SDK's "Error instance" path turned a
-    backend code into errCode -1 (aggregate, createCollection: sdk.md §3.4), the HTTP API, which
-    answers straight from the backend, gives that code's number (e.g. -502005)."""
-    detail = _SDK_PREFIX.sub("", error.err_msg, count=1)
-    number = TCB_ERR_CODE.get(error.code or "") if error.err_code == -1 else None
-    if number:
-        return ApiError(number, f"{ERR_CODE_TEXT[number]}. {detail}")
+    """The backend's errcode and message for an SDK error. Where the SDK's "Error instance" path
+    turned a backend code into errCode -1 (aggregate, createCollection: sdk.md §3.4), the HTTP
+    API, which answers straight from the backend, gives that code's number (e.g. -502005)."""
+    detail = error.backend_message if error.backend_message is not None else error.err_msg
+    number = TCB_ERR_CODE.get(error.code or "") if error.err_code == -1 else error.err_code
+    text = ERR_CODE_TEXT.get(number) if number else None
+    if number and text and number != -1:
+        return ApiError(number, f"{text}. {detail}")
     return ApiError(error.err_code, detail)
 
 
