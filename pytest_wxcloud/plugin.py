@@ -122,8 +122,12 @@ def wxcloud(request: pytest.FixtureRequest) -> Iterator[WxCloud]:
     strict = options.get("strict")
     request.node.stash[CLOUD] = (cloud, settings.strict if strict is None else strict)
     _hold_http_router(request.config)
-    with cloud.mock_http():
-        yield cloud
+    try:
+        with cloud.mock_http():
+            yield cloud
+    finally:
+        # the item outlives its test (pytest keeps every item until the session ends)
+        del request.node.stash[CLOUD]
 
 
 def _hold_http_router(config: pytest.Config) -> None:
