@@ -20,6 +20,7 @@ from .database.store import Snapshot, Store
 from .database.values import to_caller, to_stored
 from .errors import DatabaseError
 from .functions import FunctionRegistry, invoke
+from .paths import describe_missing
 from .identity import UNSET, Frame, Identity, current_frame, entered, make_user
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
@@ -136,8 +137,12 @@ class WxCloud:
         self, path: str | Path, collection: str | None = None, file_format: str | None = None
     ) -> int:
         """Seed a collection from a console / migrate export file (JSON Lines, concatenated
-        objects, a JSON array, or CSV with a header row). Returns the number of documents."""
+        objects, a JSON array, or CSV with a header row). Returns the number of documents.
+
+        A relative path is read from the working directory, as ``open()`` reads it."""
         source = Path(path)
+        if not source.is_file():
+            raise FileNotFoundError(f"cloud.load: {describe_missing(source, 'file')}")
         docs = read_export(source, file_format)
         self.seed({collection or source.stem: docs})
         return len(docs)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..paths import describe_missing
 from .config import DEFAULT_CONFIG, FunctionConfig, load_config
 from .current import NoCurrentCloudError
 
@@ -88,7 +89,7 @@ def load_folder(path: str | Path) -> list[LoadedFunction]:
     """The functions under ``path`` (a ``cloudfunctions/`` folder, or one function's folder)."""
     root = Path(path)
     if not root.is_dir():
-        raise LoadError(f"cannot load cloud functions from {root}: not a directory")
+        raise LoadError(f"cannot load cloud functions: {describe_missing(root, 'directory')}")
     if _entry_file(root) is not None:
         return [load_function(root)]
     loaded = [

@@ -161,7 +161,7 @@ def test_broken_handler_files_name_the_file(
 def test_a_folder_without_functions_is_an_error(tmp_path: Path, cloud: WxCloud) -> None:
     with pytest.raises(LoadError, match="no cloud functions found"):
         cloud.functions.load(tmp_path)
-    with pytest.raises(LoadError, match="not a directory"):
+    with pytest.raises(LoadError, match="is not an existing directory"):
         cloud.functions.load(tmp_path / "missing")
 
 

@@ -59,7 +59,12 @@ MANY_TESTS = """
 
 def test_no_cloud_outlives_its_test(run_pytest: RunPytest) -> None:
     outcome = run_pytest(
-        {"conftest.py": COUNT_LIVE, "test_many.py": MANY_TESTS}, "-p", "no:xdist", "-p", "no:randomly", "-s"
+        {"conftest.py": COUNT_LIVE, "test_many.py": MANY_TESTS},
+        "-p",
+        "no:xdist",
+        "-p",
+        "no:randomly",
+        "-s",
     )
     assert "40 passed, 1 failed" in outcome.output or "1 failed, 40 passed" in outcome.output, (
         outcome.output
