@@ -20,8 +20,8 @@ from .database.store import Snapshot, Store
 from .database.values import to_caller, to_stored
 from .errors import DatabaseError
 from .functions import FunctionRegistry, invoke
-from .paths import describe_missing
 from .identity import UNSET, Frame, Identity, current_frame, entered, make_user
+from .paths import describe_missing
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
 
