@@ -22,6 +22,7 @@ from .database.values import to_caller, to_stored
 from .errors import DatabaseError
 from .functions import FunctionRegistry, invoke
 from .identity import UNSET, Frame, Identity, current_frame, entered, make_user
+from .paths import describe_missing
 
 if TYPE_CHECKING:
     from .cloudbase import CloudBaseState
@@ -76,7 +77,7 @@ class WxCloud:
             runtime = self._runtime = Runtime(
                 self._store,
                 now=self.clock.now,
-                new_id=lambda: f"{ids.getrandbits(128):032x}",
+                new_id=lambda: self._fresh_id(ids),
                 request_id=lambda: f"{requests.getrandbits(128):032x}",
                 rng=lambda: sample,
                 count_matched=self.updated_counts == "matched",
@@ -95,14 +96,30 @@ class WxCloud:
 
         return CloudBaseState(self.seed_value)
 
+    def _fresh_id(self, ids: random.Random) -> str:
+        """The next generated ``_id`` no collection holds: documents restored or seeded from
+        another cloud with the same seed hold the ids this cloud's stream would give next."""
+        while True:
+            candidate = f"{ids.getrandbits(128):032x}"
+            if not any(candidate in docs for docs in self._store.collections.values()):
+                return candidate
+
     def database(self, env: str | None = None, throw_on_not_found: bool | None = None) -> Database:
         """``cloud.database()``; ``throw_on_not_found`` here wins over the cloud-wide default."""
         flag = self.throw_on_not_found if throw_on_not_found is None else throw_on_not_found
         return Database(self.database_service, env=env or self.env, throw_on_not_found=flag)
 
-    def seed(self, collections: Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
+    def seed(self, collections: Mapping[str, Iterable[Mapping[str, Any]]] | Snapshot) -> None:
         """Store documents exactly as given (``_id`` kept, generated when absent), creating the
-        collections. Seeding an ``_id`` that exists already is an error, as an insert would be."""
+        collections. Seeding an ``_id`` that exists already is an error, as an insert would be.
+
+        A :class:`Snapshot` (from any cloud) adds its collections: one this cloud lacks is shared
+        as it is, in O(1) whatever its size (copy-on-write); one it has gets the documents
+        inserted.
+        """
+        if isinstance(collections, Snapshot):
+            self._seed_snapshot(collections)
+            return
         runtime = self._db_runtime()
         for name, docs in collections.items():
             if isinstance(docs, Mapping):
@@ -115,19 +132,33 @@ class WxCloud:
                 if "_id" not in item:
                     item = {"_id": runtime.new_id(), **item}
                 stored.append(item)
-            with self._store.lock:
-                self._store.create(name)
-                try:
-                    runtime.engine.insert(name, stored)
-                except DatabaseError as exc:
-                    raise ValueError(f"seed({name!r}): {exc.detail}") from None
+            self._insert_seed(name, stored)
+
+    def _seed_snapshot(self, snapshot: Snapshot) -> None:
+        for name, docs in snapshot.items():
+            if not self._store.adopt(snapshot, name):
+                # stored documents are never mutated in place: sharing them is safe
+                self._insert_seed(name, list(docs.values()))
+
+    def _insert_seed(self, name: str, stored: list[dict[str, Any]]) -> None:
+        runtime = self._db_runtime()
+        with self._store.lock:
+            self._store.create(name)
+            try:
+                runtime.engine.insert(name, stored)
+            except DatabaseError as exc:
+                raise ValueError(f"seed({name!r}): {exc.detail}") from None
 
     def load(
         self, path: str | Path, collection: str | None = None, file_format: str | None = None
     ) -> int:
         """Seed a collection from a console / migrate export file (JSON Lines, concatenated
-        objects, a JSON array, or CSV with a header row). Returns the number of documents."""
+        objects, a JSON array, or CSV with a header row). Returns the number of documents.
+
+        A relative path is read from the working directory, as ``open()`` reads it."""
         source = Path(path)
+        if not source.is_file():
+            raise FileNotFoundError(f"cloud.load: {describe_missing(source, 'file')}")
         docs = read_export(source, file_format)
         self.seed({collection or source.stem: docs})
         return len(docs)
@@ -145,10 +176,14 @@ class WxCloud:
         return list(self._store.names())
 
     def snapshot(self) -> Snapshot:
-        """The whole database at this moment, cheaply (documents are copy-on-write)."""
+        """The whole database at this moment, in O(collections): documents and collections are
+        copy-on-write, so the snapshot stays as it is whatever this cloud does next."""
         return self._store.snapshot()
 
     def restore(self, snapshot: Snapshot) -> None:
+        """Make the database exactly what ``snapshot`` holds, in O(collections). The snapshot
+        may come from another cloud: clouds restoring one snapshot never see each other's
+        writes. Only collections and documents are restored (not functions, clock or indexes)."""
         self._store.restore(snapshot)
 
     def force_transaction_conflict(self, times: int = 1) -> None:

@@ -22,6 +22,7 @@ import pytest
 
 from .cloud import WxCloud
 from .identity import Identity
+from .seed_cache import SeedCache
 
 MARKER_KEYS = ("env", "appid", "seed", "data", "strict")
 
@@ -42,6 +43,7 @@ class Settings:
 SETTINGS = pytest.StashKey[Settings]()
 CLOUD = pytest.StashKey[tuple[WxCloud, bool]]()
 HTTP_HELD = pytest.StashKey[bool]()
+SEED_FILES = pytest.StashKey[SeedCache]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -91,6 +93,7 @@ def pytest_configure(config: pytest.Config) -> None:
         strict=bool(config.getoption("wxcloud_strict")) or bool(config.getini("wxcloud_strict")),
         propagate_openid=bool(config.getini("wxcloud_propagate_openid")),
     )
+    config.stash[SEED_FILES] = SeedCache()
 
 
 def _ini_path(config: pytest.Config, name: str, base: Path) -> Path | None:
@@ -118,12 +121,21 @@ def wxcloud(request: pytest.FixtureRequest) -> Iterator[WxCloud]:
     if settings.functions_dir is not None:
         cloud.functions.load(settings.functions_dir)
     if options.get("data") is not None:
-        seed_data(cloud, options["data"], settings.data_dir or request.node.path.parent)
+        seed_data(
+            cloud,
+            options["data"],
+            settings.data_dir or request.node.path.parent,
+            request.config.stash[SEED_FILES],
+        )
     strict = options.get("strict")
     request.node.stash[CLOUD] = (cloud, settings.strict if strict is None else strict)
     _hold_http_router(request.config)
-    with cloud.mock_http():
-        yield cloud
+    try:
+        with cloud.mock_http():
+            yield cloud
+    finally:
+        # the item outlives its test (pytest keeps every item until the session ends)
+        del request.node.stash[CLOUD]
 
 
 def _hold_http_router(config: pytest.Config) -> None:
@@ -180,19 +192,21 @@ def _marker_options(node: pytest.Item) -> dict[str, Any]:
     return options
 
 
-def seed_data(cloud: WxCloud, data: Any, base: Path) -> None:
+def seed_data(cloud: WxCloud, data: Any, base: Path, files: SeedCache | None = None) -> None:
     """Seed from ``{"books": [docs]}``, ``{"books": "books.json"}``, a file path or a list of paths.
 
     Relative paths are read from ``base`` (the ``wxcloud_data_dir`` ini option, else the test
     file's folder); a file's collection is named after the file unless a dict key names it.
+    ``files`` reads each file once and shares its documents (the plugin keeps one per session).
     """
+    files = files if files is not None else SeedCache()
     if isinstance(data, str | Path):
-        cloud.load(_resolve(data, base))
+        files.load(cloud, _resolve(data, base))
         return
     if isinstance(data, Mapping):
         for name, value in data.items():
             if isinstance(value, str | Path):
-                cloud.load(_resolve(value, base), collection=name)
+                files.load(cloud, _resolve(value, base), collection=name)
             elif isinstance(value, Sequence):
                 cloud.seed({name: list(value)})
             else:
@@ -203,7 +217,7 @@ def seed_data(cloud: WxCloud, data: Any, base: Path) -> None:
         return
     if isinstance(data, Sequence) and all(isinstance(item, str | Path) for item in data):
         for item in data:
-            cloud.load(_resolve(item, base))
+            files.load(cloud, _resolve(item, base))
         return
     raise TypeError(
         "@pytest.mark.wxcloud(data=...) takes {collection: [documents]}, {collection: 'file.json'}, "

@@ -24,7 +24,7 @@ from .errors import (
 )
 from .format import FORMAT_VERSION, Interaction
 from .matching import Request, register_matcher
-from .redact import REDACTED, Redactor
+from .redact import REDACTED, Redactor, pseudonym
 from .routing import use_cassette
 from .verify import InteractionResult, VerificationReport, verify
 
@@ -44,6 +44,7 @@ __all__ = [
     "Request",
     "VerificationReport",
     "match",
+    "pseudonym",
     "register_matcher",
     "use_cassette",
     "verify",

@@ -30,7 +30,7 @@ from ..jsjson import iso_string
 from . import format as cassette_format
 from . import storage
 from .diffing import show
-from .errors import CassetteError, CassetteMiss
+from .errors import CassetteError, CassetteMiss, RecordingError
 from .format import IDENTITY_FIELDS, Interaction
 from .matching import (
     DEFAULT_MATCH_ON,
@@ -186,6 +186,9 @@ class Cassette:
         identity: Identity | None,
         now: datetime,
     ) -> Interaction:
+        where = cassette_format.surrogate_at(data, "request.data")
+        if where is not None:
+            raise self._unstorable(name, where)
         upstream = self._connect()
         if identity is not None and identity.openid is not None and not self._warned_identity:
             self._warned_identity = True
@@ -211,8 +214,17 @@ class Cassette:
         stored = self._apply_hook(interaction)
         if stored is None:
             return interaction
+        where = cassette_format.surrogate_at(stored.to_json())
+        if where is not None:
+            raise self._unstorable(name, where)
         self.new.append(stored)
         return stored  # the first run sees exactly what later replays will see
+
+    def _unstorable(self, name: str, where: str) -> RecordingError:
+        return RecordingError(
+            f"cassette {self.path}: cannot record {name!r}: {where} holds a UTF-16 surrogate "
+            "(such as a lone \\ud800), which a UTF-8 cassette cannot store; nothing was recorded"
+        )
 
     def _apply_hook(self, interaction: Interaction) -> Interaction | None:
         if self.before_record is None:

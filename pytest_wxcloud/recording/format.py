@@ -29,6 +29,7 @@ unknown key, a wrong type or a duplicate key is reported with the file and the e
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,32 @@ def dumps(interactions: Sequence[Interaction], created_in_run: str | None = None
     if created_in_run is not None:
         document["created_in_run"] = created_in_run
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def surrogate_at(value: Any, where: str = "") -> str | None:
+    """Where in ``value`` a string (or key) holds a UTF-16 surrogate, e.g.
+    ``response.result.items[2].name``; None if nowhere. A cassette is UTF-8, which cannot
+    encode one (a lone ``\\ud800`` from a JSON escape, say)."""
+    if isinstance(value, str):
+        return (where or "(the value)") if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            label = key if isinstance(key, str) and key.isidentifier() else repr(key)
+            path = f"{where}.{label}" if where else label
+            if isinstance(key, str) and _SURROGATE.search(key):
+                return f"{path} (the key)"
+            found = surrogate_at(item, path)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = surrogate_at(item, f"{where}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 def loads(text: str, source: str | Path) -> list[Interaction]:

@@ -133,6 +133,9 @@ def wxcloud_cassette(
             request.node.stash[CASSETTE] = cassette
             yield cassette
     finally:
+        # the item outlives its test; what the cassette holds must not
+        if CASSETTE in request.node.stash:
+            del request.node.stash[CASSETTE]
         for upstream in owned:
             upstream.close()
 

@@ -118,6 +118,23 @@ class Redactor:
         return value
 
 
+def pseudonym(real_id: str, key: str | None = None) -> str:
+    """The pseudonym a recorded cassette holds for ``real_id`` (an OPENID, UNIONID …).
+
+    For writing cassettes by hand: put ``pseudonym(alice.openid)`` where a recording would have
+    put it, and replay turns it back into the live caller's id. ``key`` defaults to
+    ``WXCLOUD_PSEUDONYM_KEY`` (else the built-in key), exactly as when recording.
+    """
+    if not isinstance(real_id, str) or not real_id:
+        raise TypeError(f"pseudonym() takes a non-empty id string; got {real_id!r}")
+    return Redactor(key=key).pseudonym(real_id)
+
+
+def redact_text(text: str) -> str:
+    """``text`` with ``access_token=…``-style parameters redacted (URLs in log lines, say)."""
+    return _URL_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+
+
 def restore(value: Any, pseudonyms: Mapping[str, str]) -> Any:
     """Put real ids back for pseudonyms the caller knows (pseudonym → real id)."""
     if not pseudonyms:
@@ -143,10 +160,10 @@ def _replace_text(text: str, ids: list[tuple[str, str]], secrets: list[str]) -> 
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    text = _URL_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
-    for real, pseudonym in ids:
+    text = redact_text(text)
+    for real, stand_in in ids:
         if real in text:
-            text = text.replace(real, pseudonym)
+            text = text.replace(real, stand_in)
     return text
 
 
@@ -155,4 +172,13 @@ def _ordered(mapping: Mapping[str, str]) -> list[tuple[str, str]]:
     return sorted(mapping.items(), key=lambda pair: len(pair[0]), reverse=True)
 
 
-__all__ = ["DEFAULT_SECRET_KEYS", "ID_KEYS", "REDACTED", "Redactor", "normalise_key", "restore"]
+__all__ = [
+    "DEFAULT_SECRET_KEYS",
+    "ID_KEYS",
+    "REDACTED",
+    "Redactor",
+    "normalise_key",
+    "pseudonym",
+    "redact_text",
+    "restore",
+]

@@ -5,11 +5,16 @@ cassette's lock (``flock`` on a ``<name>.lock`` file; where there is no ``flock`
 creation with ``O_CREAT | O_EXCL``), re-reads what is on disk now, adds its own new
 interactions and replaces the file atomically (temporary file in the same folder, then
 ``os.replace``). A reader never sees half a cassette and no writer drops another's entries.
+
+A writer killed between creating its temporary file and the replacement leaves that file
+behind. Temporaries are only ever written under the cassette's lock, so whoever holds the lock
+knows any temporary of that cassette on disk belongs to a dead writer, and deletes it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -20,10 +25,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from . import format as cassette_format
-from .errors import CassetteLockedError
+from .errors import CassetteLockedError, RecordingError
 from .format import CassetteFile, Interaction
 
 LOCK_TIMEOUT = 60.0
+_TEMP_SUFFIX = ".tmp"
 _POLL = 0.01
 
 #: Identifies this test run; the pytest plugin sets it per session, to the controller's
@@ -112,7 +118,7 @@ else:
 def atomic_write(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -140,6 +146,7 @@ def save(
     other writers of this run added are kept.
     """
     with locked(path):
+        _remove_stale_temporaries(path)
         current = cassette_format.read(path)
         if current is None or (
             rewrite and current.created_in_run != RUN_ID and current.text == loaded_text
@@ -149,9 +156,26 @@ def save(
         else:
             base, run = current.interactions, current.created_in_run
         written = [*base, *new]
+        for index, interaction in enumerate(new, start=len(base)):
+            where = cassette_format.surrogate_at(interaction.to_json())
+            if where is not None:
+                raise RecordingError(
+                    f"{path}: interactions[{index}] ({interaction.function}): {where} holds a "
+                    "UTF-16 surrogate, which a UTF-8 cassette cannot store; nothing was written"
+                )
         text = cassette_format.dumps(written, created_in_run=run)
         atomic_write(path, text)
         return CassetteFile(written, text, run)
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporaries of dead writers; only call while holding ``path``'s lock."""
+    # mkstemp's names: the prefix, 8 random characters, the suffix
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}{re.escape(_TEMP_SUFFIX)}")
+    with suppress(FileNotFoundError):
+        for entry in os.scandir(path.parent):
+            if pattern.fullmatch(entry.name):
+                _remove(Path(entry.path))
 
 
 def _mode_of(path: Path) -> int:
@@ -174,4 +198,11 @@ def _remove(path: Path) -> None:
         os.unlink(path)
 
 
-__all__ = ["LOCK_TIMEOUT", "RUN_ID", "atomic_write", "lock_path", "locked", "save"]
+__all__ = [
+    "LOCK_TIMEOUT",
+    "RUN_ID",
+    "atomic_write",
+    "lock_path",
+    "locked",
+    "save",
+]

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from . import logfilter
 from .errors import RecordingError
 
 API = "https://api.weixin.qq.com"
@@ -100,6 +101,7 @@ class Upstream:
         self._client = httpx.Client(transport=transport or DirectTransport(), timeout=10.0)
         self._token: str | None = None
         self._lock = threading.Lock()
+        self._log_filter = logfilter.SecretsFilter(lambda: (self._token, credentials.secret))
 
     @property
     def token(self) -> str | None:
@@ -172,15 +174,16 @@ class Upstream:
         json_body: Any = None,
     ) -> dict[str, Any]:
         try:
-            if json_body is not None:
-                response = self._client.post(API + path, params=params, json=json_body)
-            else:
-                response = self._client.post(
-                    API + path,
-                    params=params,
-                    content=content,
-                    headers={"content-type": "application/json"},
-                )
+            with logfilter.filtering(self._log_filter):
+                if json_body is not None:
+                    response = self._client.post(API + path, params=params, json=json_body)
+                else:
+                    response = self._client.post(
+                        API + path,
+                        params=params,
+                        content=content,
+                        headers={"content-type": "application/json"},
+                    )
         except httpx.HTTPError as exc:
             raise RecordingError(f"recording: {what} failed: {type(exc).__name__}: {exc}") from None
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,19 +161,74 @@ def test_broken_handler_files_name_the_file(
 def test_a_folder_without_functions_is_an_error(tmp_path: Path, cloud: WxCloud) -> None:
     with pytest.raises(LoadError, match="no cloud functions found"):
         cloud.functions.load(tmp_path)
-    with pytest.raises(LoadError, match="not a directory"):
+    with pytest.raises(LoadError, match="is not an existing directory"):
         cloud.functions.load(tmp_path / "missing")
 
 
+def _edit_keeping_size_and_mtime(path: Path, old: str, new: str) -> None:
+    """An edit as an editor makes it within the same clock tick: same size, same mtime."""
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert len(old) == len(new) and old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+@pytest.fixture
+def bytecode_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in a user's shell (PYTHONDONTWRITEBYTECODE unset): imports write __pycache__."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+
+
+@pytest.mark.usefixtures("bytecode_written")
 def test_edited_handlers_are_reloaded(tmp_path: Path) -> None:
     folder = write_function(tmp_path, "v", "def main(event, context):\n    return 1\n")
     one = WxCloud()
     one.functions.load(folder)
     assert one.call_function("v")["result"] == 1
-    entry = folder / "index.py"
-    entry.write_text("def main(event, context):\n    return 2\n")
-    stat = entry.stat()
-    os.utime(entry, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
+    _edit_keeping_size_and_mtime(folder / "index.py", "return 1", "return 2")
     two = WxCloud()
     two.functions.load(folder)
     assert two.call_function("v")["result"] == 2
+
+
+@pytest.mark.usefixtures("bytecode_written")
+def test_edited_helpers_are_reloaded(tmp_path: Path) -> None:
+    code = "from . import helpers\n\ndef main(event, context):\n    return helpers.VALUE\n"
+    folder = write_function(tmp_path, "h", code)
+    (folder / "helpers.py").write_text("VALUE = 'a'\n", encoding="utf-8")
+    one = WxCloud()
+    one.functions.load(folder)
+    assert one.call_function("h")["result"] == "a"
+    _edit_keeping_size_and_mtime(folder / "helpers.py", "'a'", "'b'")
+    two = WxCloud()
+    two.functions.load(folder)
+    assert two.call_function("h")["result"] == "b"
+
+
+def test_an_unchanged_folder_keeps_its_module_state(tmp_path: Path) -> None:
+    code = "CALLS = []\n\ndef main(event, context):\n    CALLS.append(1)\n    return len(CALLS)\n"
+    folder = write_function(tmp_path, "warm", code)
+    for expected in (1, 2):
+        cloud = WxCloud()
+        cloud.functions.load(folder)
+        assert cloud.call_function("warm")["result"] == expected
+
+
+def test_current_cloud_at_module_level_says_to_call_it_inside_main(
+    tmp_path: Path, cloud: WxCloud
+) -> None:
+    code = (
+        "from pytest_wxcloud.functions import current_cloud\n"
+        "\n"
+        "db = current_cloud().database()\n"
+        "\n"
+        "def main(event, context):\n"
+        "    return db.collection('users').count()\n"
+    )
+    write_function(tmp_path, "users", code)
+    with pytest.raises(LoadError) as failure:
+        cloud.functions.load(tmp_path)
+    message = str(failure.value)
+    assert f"(at {tmp_path / 'users' / 'index.py'}, line 3)" in message
+    assert "call it inside main(event, context)" in message

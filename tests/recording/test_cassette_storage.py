@@ -183,3 +183,67 @@ def test_locks_left_by_dead_holders_never_let_two_writers_in(tmp_path: Path) -> 
         hammer.join()
     assert [h.exitcode for h in hammers] == [0] * len(hammers)
     assert int(counter.read_text()) == len(hammers) * 40 * 3  # no increment lost to a second holder
+
+
+def _killed_mid_save(path: str) -> None:
+    """A writer killed after writing its temporary file, before replacing the cassette."""
+    import signal
+
+    def die(src: str, dst: str) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    os.replace = die  # type: ignore[assignment]
+    storage.save(Path(path), [_interaction(9, 9)], loaded_text=None, rewrite=False)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="SIGKILL")
+def test_the_next_save_removes_temporaries_of_killed_writers(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    storage.save(path, [_interaction(0, 0)], loaded_text=None, rewrite=False)
+    context = multiprocessing.get_context("spawn")
+    for _ in range(3):
+        killed = context.Process(target=_killed_mid_save, args=(str(path),))
+        killed.start()
+        killed.join()
+        assert killed.exitcode == -9
+    # each killed writer's own save already removed the previous one's temporary
+    assert len([p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]) == 1
+    unrelated = tmp_path / ".c.json.notes.tmp"  # not a name atomic_write makes
+    unrelated.write_text("mine")
+    storage.save(path, [_interaction(1, 1)], loaded_text=None, rewrite=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".c.json.notes.tmp", "c.json"]
+    entries = loads(path.read_text("utf-8"), path)
+    assert [e.data for e in entries] == [{"worker": 0, "n": 0}, {"worker": 1, "n": 1}]
+
+
+def test_a_live_writers_temporary_is_never_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The live writer holds the lock while its temporary exists; a second writer waits for the
+    lock before it looks for temporaries."""
+    path = tmp_path / "c.json"
+    waiting = threading.Event()
+    real_try_lock = storage._try_lock
+
+    def try_lock(lock: Path) -> int | None:
+        fd = real_try_lock(lock)
+        if fd is None:
+            waiting.set()
+        return fd
+
+    monkeypatch.setattr(storage, "_try_lock", try_lock)
+    second = threading.Thread(
+        target=storage.save,
+        args=(path, [_interaction(2, 2)]),
+        kwargs={"loaded_text": None, "rewrite": False},
+    )
+    with storage.locked(path):
+        live = tmp_path / ".c.json.abcd1234.tmp"
+        live.write_text(json.dumps({"version": 1, "interactions": []}))
+        second.start()
+        assert waiting.wait(10)
+        assert live.exists()
+        os.replace(live, path)  # the live writer finishes its save
+    second.join()
+    entries = loads(path.read_text("utf-8"), path)
+    assert [e.data for e in entries] == [{"worker": 2, "n": 2}]
