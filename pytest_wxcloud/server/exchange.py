@@ -134,6 +134,8 @@ class Exchange(BaseHTTPRequestHandler):
         return b"".join(parts)
 
     def _read_body(self) -> bytes:
+        if self.headers.defects:  # e.g. a header line without a colon
+            raise BadRequest(400, f"malformed request headers: {self.headers.defects[0]!r}")
         length = self._declared_length()
         if length is None:
             return self._read_chunked()
