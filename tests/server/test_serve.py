@@ -91,7 +91,11 @@ def test_a_face_added_to_a_running_server_is_asked(
     assert client.get("/teapot").status_code == 404
     server.faces.append(Teapot())
     reply = client.get("/teapot")
-    assert (reply.status_code, reply.json(), reply.headers["x-tea"]) == (418, {"short": "stout"}, "yes")
+    assert (reply.status_code, reply.json(), reply.headers["x-tea"]) == (
+        418,
+        {"short": "stout"},
+        "yes",
+    )
 
 
 def test_a_registered_face_factory_serves_every_new_server(cloud: WxCloud) -> None:
@@ -129,11 +133,13 @@ def test_stop_via_the_context_manager(cloud: WxCloud) -> None:
         client.get(f"{url}/_wxcloud/info")
 
 
-def test_max_body_bytes_is_checked(cloud: WxCloud) -> None:
+def test_max_body_bytes_and_port_are_checked(cloud: WxCloud) -> None:
     with pytest.raises(ValueError, match="max_body_bytes must be 0 or more, got -1"):
         cloud.serve(max_body_bytes=-1)
     with pytest.raises(TypeError, match="max_body_bytes must be an int"):
         cloud.serve(max_body_bytes="1MB")
+    with pytest.raises(ValueError, match="port must be an int from 0 .* got 65536"):
+        cloud.serve(port=65536)
 
 
 def test_http_options_apply(cloud: WxCloud) -> None:

@@ -218,7 +218,9 @@ def test_client_that_disconnects_mid_body_stores_nothing(
     body = query_body(cloud, ADD)
     sock = connect(server.port)
     if framing == "chunked":
-        sock.sendall(post(add_path, f"{len(body):x}\r\n".encode() + body[:20], "Transfer-Encoding: chunked"))
+        sock.sendall(
+            post(add_path, f"{len(body):x}\r\n".encode() + body[:20], "Transfer-Encoding: chunked")
+        )
     else:
         sock.sendall(post(add_path, body[:20], f"Content-Length: {len(body)}"))
     sock.close()
@@ -242,7 +244,9 @@ def test_head_gets_headers_only(server: LoopbackServer) -> None:
 
 def test_absolute_form_target_is_accepted(cloud: WxCloud, server: LoopbackServer) -> None:
     sock = connect(server.port)
-    sock.sendall(f"GET http://127.0.0.1:{server.port}/_wxcloud/info HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    sock.sendall(
+        f"GET http://127.0.0.1:{server.port}/_wxcloud/info HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    )
     status, _, body = read_reply(sock)
     assert (status, as_json(body)["appid"]) == (200, cloud.appid)
 
@@ -253,9 +257,7 @@ def test_replies_leave_in_one_write_on_a_nodelay_socket(server: LoopbackServer) 
     sock.sendall(b"GET /_wxcloud/info HTTP/1.1\r\nHost: x\r\n\r\n")
     read_reply(sock)
     accepted = list(server._listener._connections)
-    assert accepted and all(
-        s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in accepted
-    )
+    assert accepted and all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in accepted)
     assert server._listener.request_queue_size >= 128
 
 
@@ -293,7 +295,9 @@ def test_stop_lets_the_request_in_flight_finish(cloud: WxCloud) -> None:
     server = cloud.serve()
     token = token_of(cloud, server.port)
     sock = connect(server.port)
-    sock.sendall(post(f"/tcb/invokecloudfunction?access_token={token}&env={cloud.env}&name=slow", b"{}"))
+    sock.sendall(
+        post(f"/tcb/invokecloudfunction?access_token={token}&env={cloud.env}&name=slow", b"{}")
+    )
     assert started.wait(10)
     stopper = threading.Thread(target=server.stop)
     stopper.start()
