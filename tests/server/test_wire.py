@@ -118,8 +118,9 @@ def test_expect_100_continue(cloud: WxCloud, server: LoopbackServer, add_path: s
         b"GET / HTTP/9.9\r\n\r\n",
         b"GET * HTTP/1.1\r\nHost: x\r\n\r\n",
         b"GET / HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+        b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n",
     ],
-    ids=["garbage", "no-version", "bad-version", "star-target", "bad-header"],
+    ids=["garbage", "no-version", "bad-version", "star-target", "bad-header", "unknown-method"],
 )
 def test_malformed_request_gets_a_json_error(
     cloud: WxCloud, server: LoopbackServer, raw: bytes
