@@ -23,27 +23,16 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
+from http_bench import best_per_call  # this folder: scripts run with it on sys.path
 
 from pytest_wxcloud import WxCloud
 
 QUICK = bool(os.environ.get("WXCLOUD_BENCH_QUICK"))
 QUERY = "db.collection('books').where({price: _.gt(10)}).orderBy('price', 'asc').limit(5).get()"
-
-
-def best_per_call(fn: Callable[[], object], calls: int, repeats: int) -> float:
-    fn()  # warm caches (parsed query, connection)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best
 
 
 def fixed_json_server(reply: bytes) -> ThreadingHTTPServer:

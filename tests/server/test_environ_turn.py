@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from serverkit import fetch_token
 
 from pytest_wxcloud import WxCloud
 from pytest_wxcloud.identity import TURN_HEADER, answering_remote_request, environ_turn
@@ -41,12 +42,7 @@ def register(cloud: WxCloud, server: LoopbackServer) -> None:
     def outer(event: dict[str, Any], context: Any) -> dict[str, Any]:
         headers = {TURN_HEADER: environ_turn() or ""} if event.get("join") else {}
         with httpx.Client(base_url=server.url, timeout=10) as http:
-            params = {
-                "grant_type": "client_credential",
-                "appid": cloud.appid,
-                "secret": cloud.secret,
-            }
-            token = http.get("/cgi-bin/token", params=params).json()["access_token"]
+            token = fetch_token(http, cloud)
             reply = http.post(
                 "/tcb/invokecloudfunction",
                 params={"access_token": token, "env": cloud.env, "name": "inner"},

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from serverkit import fetch_token
 
 from pytest_wxcloud import WxCloud
 
@@ -16,12 +17,7 @@ def test_serves_the_wxcloud_fixtures_cloud(wxcloud: WxCloud, wxcloud_server: Any
     assert wxcloud_server.cloud is wxcloud
     assert wxcloud_server.url.startswith("http://127.0.0.1:")
     with httpx.Client(base_url=wxcloud_server.url, timeout=10) as client:
-        params = {
-            "grant_type": "client_credential",
-            "appid": wxcloud.appid,
-            "secret": wxcloud.secret,
-        }
-        token = client.get("/cgi-bin/token", params=params).json()["access_token"]
+        token = fetch_token(client, wxcloud)
         body = {"env": "fixture-env", "query": "db.collection('books').get()"}
         reply = client.post("/tcb/databasequery", params={"access_token": token}, json=body)
     assert [json.loads(d) for d in reply.json()["data"]] == [{"_id": "b1", "title": "Dune"}]
@@ -29,13 +25,12 @@ def test_serves_the_wxcloud_fixtures_cloud(wxcloud: WxCloud, wxcloud_server: Any
 
 
 def test_in_process_interception_stays_on_beside_it(wxcloud: WxCloud, wxcloud_server: Any) -> None:
-    params = {"grant_type": "client_credential", "appid": wxcloud.appid, "secret": wxcloud.secret}
-    with httpx.Client(timeout=10) as client:
-        served = client.get(f"{wxcloud_server.url}/cgi-bin/token", params=params).json()
+    with httpx.Client(base_url=wxcloud_server.url, timeout=10) as client:
+        served = fetch_token(client, wxcloud)
         # one cloud, one token authority: a token fetched over the socket works in process
         in_process = client.post(
             "https://api.weixin.qq.com/tcb/databasecollectionget",
-            params={"access_token": served["access_token"]},
+            params={"access_token": served},
             json={"env": wxcloud.env},
         ).json()
     assert in_process["errcode"] == 0
