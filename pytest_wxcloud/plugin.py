@@ -1,8 +1,8 @@
 """pytest plugin (entry point ``pytest11``): a fresh, deterministic cloud per test.
 
 Fixtures: ``wxcloud`` (a :class:`WxCloud` with HTTP interception on), ``wx_user`` (a user of
-it), ``wx_db`` (its database), ``wxcloud_server`` (it, served on a loopback port). Marker: ``@pytest.mark.wxcloud(env=, appid=, seed=, data=,
-strict=)``. Options: ``--wxcloud-seed``, ``--wxcloud-strict``; ini: ``wxcloud_env``,
+it), ``wx_db`` (its database), ``wxcloud_server`` (it, served on a loopback port). Marker:
+``@pytest.mark.wxcloud(env=, appid=, seed=, data=, strict=)``. Options: ``--wxcloud-seed``, ``--wxcloud-strict``; ini: ``wxcloud_env``,
 ``wxcloud_appid``, ``wxcloud_data_dir``, ``wxcloud_functions_dir``, ``wxcloud_strict``,
 ``wxcloud_propagate_openid``.
 
