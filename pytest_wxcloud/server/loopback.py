@@ -77,7 +77,11 @@ class LoopbackServer:
             raise TypeError(
                 f"node_env() takes an Identity (from cloud.user()) or None; got {identity!r}"
             )
-        return node_env(self.admin_url, self.cloud.env, identity)
+        variables = node_env(self.admin_url, self.cloud.env, identity)
+        if identity is not None:
+            # a token this cloud issued: nested calls the function makes keep this caller
+            variables["WX_API_TOKEN"] = self.cloud.cloudbase.tokens.issue(identity)
+        return variables
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         """The reply of the first face that takes ``request``; 404 when none does."""

@@ -65,13 +65,23 @@ def test_unknown_path_is_404_naming_it(client: httpx.Client) -> None:
     assert "serves no PUT /tcb/nothing-here" in reply.json()["errmsg"]
 
 
-def test_admin_seam_answers_in_the_protocols_error_shape(client: httpx.Client) -> None:
-    reply = client.post("/admin?env=prod-9g1x&seqId=1", json={"action": "database.getDocument"})
-    assert reply.status_code == 200  # the SDK reads errors from HTTP 200 bodies
-    body = reply.json()
-    assert body["code"] == "NOT_EMULATED"
-    assert "/admin" in body["message"] and "not served yet" in body["message"]
-    assert body["requestId"]
+def test_admin_serves_the_cloudbase_protocol(client: httpx.Client) -> None:
+    query = {"action": "database.getDocument", "collectionName": "books", "queryType": "WHERE"}
+    reply = client.post("/admin?env=prod-9g1x&seqId=1", json=query)
+    assert reply.status_code == 200
+    listed = [json.loads(doc)["title"] for doc in reply.json()["data"]["list"]]
+    assert listed == ["Dune"]
+    missing = client.post("/admin?env=prod-9g1x&seqId=2", json={**query, "collectionName": "x"})
+    assert missing.status_code == 200  # the SDK reads errors from HTTP 200 bodies
+    body = missing.json()
+    assert body["code"] == "DATABASE_COLLECTION_NOT_EXIST" and body["requestId"]
+
+
+def test_node_env_issues_a_token_that_names_the_caller(server: LoopbackServer) -> None:
+    alice = server.cloud.user(openid="o-alice")
+    token = server.node_env(alice)["WX_API_TOKEN"]
+    grant = server.cloud.cloudbase.tokens.resolve(token)
+    assert grant is not None and grant.identity.openid == "o-alice"
 
 
 class Teapot:
@@ -158,7 +168,9 @@ def test_node_env_for_a_user(cloud: WxCloud, server: LoopbackServer) -> None:
         **alice.environ(),
         "TCB_ENV": "prod-9g1x",
         "SCF_NAMESPACE": "prod-9g1x",
+        "WX_API_TOKEN": env["WX_API_TOKEN"],  # issued by the cloud: the /admin face knows it
     }
+    assert "WX_API_TOKEN" in env["WX_CONTEXT_KEYS"].split(",")
     assert env["WX_OPENID"] == "o_alice"
     # node-runtime.md §3.1: TCB_ENV listed, or the wire's env disagrees with getWXContext's;
     # TCB_SOURCE listed, or it never reaches X-TCB-Source
