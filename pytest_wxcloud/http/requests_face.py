@@ -9,7 +9,10 @@ fails instead of reaching the next one). So the cloud sits one level *above*, at
 Every session, mounted adapter and body form (``json=``, ``data=``, ``files=``, generators) goes
 through requests' own preparation first, so the face sees exactly the bytes the network would;
 paths the cloud does not emulate go on to the mounted adapter, where the user's ``responses``
-mocks answer them. requests is optional: when it is not installed nothing is mounted.
+mocks answer them. For those answered in-process, ``Session.merge_environment_settings`` skips
+the environment (proxies, CA bundles): nothing goes on the network, and scanning ``os.environ``
+on every call was a third of requests' cost. requests is optional: when it is not installed
+nothing is mounted.
 """
 
 from __future__ import annotations
@@ -31,21 +34,24 @@ class FaceSource(Protocol):
 
 
 class RequestsMount:
-    """Patches ``requests.Session.get_adapter`` while the switchboard runs (one patch a process)."""
+    """Patches two ``requests.Session`` methods while the switchboard runs (once a process)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._original: Callable[..., Any] | None = None
+        self._saved: dict[str, Callable[..., Any]] | None = None
 
     @property
     def mounted(self) -> bool:
-        return self._original is not None
+        return self._saved is not None
 
     def mount(self, source: FaceSource) -> None:
         with self._lock:
-            if self._original is not None or importlib.util.find_spec("requests") is None:
+            if self._saved is not None or importlib.util.find_spec("requests") is None:
                 return
+            from requests import sessions
             from requests.sessions import Session
+
+            merge: Callable[[Any, Any], Any] = sessions.merge_setting
 
             from .requests_adapter import CloudAdapter
 
@@ -58,17 +64,38 @@ class RequestsMount:
                 face = source.face()
                 return mounted if face is None else CloudAdapter(face, mounted)
 
-            self._original = original
-            Session.get_adapter = get_adapter  # type: ignore[method-assign,assignment]
+            original_merge = Session.merge_environment_settings
+
+            def merge_environment_settings(
+                session: Session, url: str, proxies: Any, stream: Any, verify: Any, cert: Any
+            ) -> Any:
+                if not is_wechat_url(url) or source.face() is None:
+                    return original_merge(session, url, proxies, stream, verify, cert)
+                # answered in-process: no proxy or CA bundle from the environment applies
+                return {
+                    "proxies": merge(proxies, session.proxies),
+                    "stream": merge(stream, session.stream),
+                    "verify": merge(verify, session.verify),
+                    "cert": merge(cert, session.cert),
+                }
+
+            self._saved = {
+                "get_adapter": original,
+                "merge_environment_settings": original_merge,
+            }
+            # setattr, not assignment: the stubs type these methods, the patches are looser
+            setattr(Session, "get_adapter", get_adapter)  # noqa: B010
+            setattr(Session, "merge_environment_settings", merge_environment_settings)  # noqa: B010
 
     def unmount(self) -> None:
         with self._lock:
-            if self._original is None:
+            if self._saved is None:
                 return
             from requests.sessions import Session
 
-            Session.get_adapter = self._original  # type: ignore[method-assign]
-            self._original = None
+            for name, original in self._saved.items():
+                setattr(Session, name, original)
+            self._saved = None
 
 
 def is_wechat_url(url: str) -> bool:

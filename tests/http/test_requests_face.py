@@ -245,3 +245,21 @@ def test_httpx_face_works_where_requests_cannot_be_imported() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["0", "False"]
+
+
+def test_answered_requests_skip_the_environment(
+    cloud: WxCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # nothing goes on the network, so proxies and CA bundles from the environment do not apply
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nowhere/ca.pem")
+    with requests.Session() as session:
+        session.proxies = {"https": "http://session-proxy.invalid:1"}
+        answered = session.merge_environment_settings(
+            f"{API}/tcb/databasequery", {}, None, None, None
+        )
+        elsewhere = session.merge_environment_settings("https://example.com/", {}, None, None, None)
+        assert answered["verify"] is True
+        assert answered["proxies"] == {"https": "http://session-proxy.invalid:1"}
+        assert elsewhere["verify"] == "/nowhere/ca.pem"
+        assert token(cloud, session).startswith("84_")
