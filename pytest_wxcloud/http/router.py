@@ -188,7 +188,7 @@ class Switchboard:
         blocks = _blocks.get()
         if blocks:
             return blocks[-1]
-        opened = self._open
+        opened = list(self._open)  # a copy: other threads open and close blocks meanwhile
         if not opened:
             return None
         innermost = {stack[-1] for stack in opened if not _is_inside_another(stack, opened)}
