@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from collections.abc import Callable
 
 import httpx
 import requests
 import responses
 import respx
+from http_bench import best_per_call
 
 from pytest_wxcloud import WxCloud
 from pytest_wxcloud.http.options import HttpOptions
@@ -35,17 +34,6 @@ QUICK = bool(os.environ.get("WXCLOUD_BENCH_QUICK"))
 CALLS = 60 if QUICK else 500
 QUERY = "db.collection('books').where({price: _.gt(10)}).orderBy('price', 'asc').limit(5).get()"
 URL = "http://api.weixin.qq.com/tcb/databasequery"
-
-
-def best_per_call(fn: Callable[[], object], calls: int, repeats: int = 5) -> float:
-    fn()  # warm caches (parsed query, connection pool)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        best = min(best, (time.perf_counter() - start) / calls)
-    return best
 
 
 def main() -> None:

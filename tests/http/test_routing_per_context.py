@@ -52,6 +52,18 @@ def run_in_lockstep(*jobs: Callable[[threading.Barrier], object]) -> list[object
     return results
 
 
+def open_meanwhile(cloud: WxCloud) -> Callable[[threading.Barrier], object]:
+    """A job that keeps ``cloud``'s block open while the other job runs."""
+
+    def run(barrier: threading.Barrier) -> object:
+        with cloud.mock_http():
+            barrier.wait()
+            barrier.wait()
+        return None
+
+    return run
+
+
 def test_two_threads_each_get_their_own_cloud() -> None:
     first, second = two_clouds()
 
@@ -111,12 +123,6 @@ def test_worker_thread_of_a_nested_block_gets_the_innermost_cloud() -> None:
 def test_worker_thread_is_refused_when_open_clouds_are_unrelated() -> None:
     first, second = two_clouds()
 
-    def in_block(barrier: threading.Barrier) -> object:
-        with second.mock_http():
-            barrier.wait()
-            barrier.wait()
-        return None
-
     def outsider(barrier: threading.Barrier) -> object:
         barrier.wait()
         try:
@@ -127,18 +133,12 @@ def test_worker_thread_is_refused_when_open_clouds_are_unrelated() -> None:
         return None
 
     with first.mock_http():
-        run_in_lockstep(in_block, outsider)
+        run_in_lockstep(open_meanwhile(second), outsider)
 
 
 def test_copied_context_carries_the_block_into_a_thread() -> None:
     first, second = two_clouds()
     seen: list[list[str]] = []
-
-    def in_block(barrier: threading.Barrier) -> object:
-        with second.mock_http():
-            barrier.wait()
-            barrier.wait()
-        return None
 
     def copied(barrier: threading.Barrier) -> object:
         barrier.wait()
@@ -150,7 +150,7 @@ def test_copied_context_carries_the_block_into_a_thread() -> None:
 
     with first.mock_http():
         context = contextvars.copy_context()
-        run_in_lockstep(in_block, copied)
+        run_in_lockstep(open_meanwhile(second), copied)
     assert seen == [["only_in_one"]]
 
 
