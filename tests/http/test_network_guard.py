@@ -205,3 +205,12 @@ def test_block_network_option(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=2)
     without = pytester.runpytest_subprocess("-p", "no:randomly", "-k", "refused")
     without.assert_outcomes(failed=1)
+
+
+def test_requests_that_bypass_the_session_are_refused(cloud: WxCloud) -> None:
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    prepared = requests.Request("GET", "https://api.weixin.qq.com/cgi-bin/token").prepare()
+    with pytest.raises(NetworkBlockedError, match="from requests.*bypassed the interception"):
+        HTTPAdapter().send(prepared, timeout=2)  # an adapter used without a Session
