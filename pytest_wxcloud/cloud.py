@@ -297,10 +297,13 @@ class WxCloud:
     _http_state: Any = None
 
     def mock_http(self, **options: Any) -> Any:
-        """Answer httpx requests to ``api.weixin.qq.com`` from this cloud inside a ``with`` block.
+        """Answer httpx and requests calls to ``api.weixin.qq.com`` from this cloud in a block.
 
         Yields the ``respx.MockRouter``; other hosts pass through (or reach the test's own respx
-        routes). Options: see :class:`pytest_wxcloud.http.options.HttpOptions`.
+        routes and ``responses`` mocks). The block belongs to the thread or asyncio task that
+        enters it, so clouds used side by side each answer their own. While it is open, no other
+        client may reach the real WeChat hosts (see ``http/network_guard.py``). Options: see
+        :class:`pytest_wxcloud.http.options.HttpOptions`.
         """
         from .http.options import HttpOptions
         from .http.router import mock_http

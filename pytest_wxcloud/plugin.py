@@ -2,7 +2,8 @@
 
 Fixtures: ``wxcloud`` (a :class:`WxCloud` with HTTP interception on), ``wx_user`` (a user of
 it), ``wx_db`` (its database), ``wxcloud_server`` (it, served on a loopback port). Marker:
-``@pytest.mark.wxcloud(env=, appid=, seed=, data=, strict=)``. Options: ``--wxcloud-seed``, ``--wxcloud-strict``; ini: ``wxcloud_env``,
+``@pytest.mark.wxcloud(env=, appid=, seed=, data=, strict=)``. Options: ``--wxcloud-seed``,
+``--wxcloud-strict``, ``--wxcloud-block-network``; ini: ``wxcloud_env``,
 ``wxcloud_appid``, ``wxcloud_data_dir``, ``wxcloud_functions_dir``, ``wxcloud_strict``,
 ``wxcloud_propagate_openid``.
 
@@ -60,6 +61,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="fail tests whose registered cloud-function routes or handlers were never called",
     )
+    group.addoption(
+        "--wxcloud-block-network",
+        action="store_true",
+        default=False,
+        help="refuse every connection to a non-loopback host during the run "
+        "(127.0.0.0/8, ::1 and localhost stay reachable)",
+    )
     parser.addini("wxcloud_env", "env id of the wxcloud fixture's cloud", default="test-env")
     parser.addini("wxcloud_appid", "appid of the wxcloud fixture's cloud (default: from the seed)")
     parser.addini(
@@ -78,6 +86,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("wxcloud_block_network"):
+        from .http.network_guard import NETWORK_GUARD
+
+        NETWORK_GUARD.block_everything()
+        config.add_cleanup(NETWORK_GUARD.unblock_everything)
     config.addinivalue_line(
         "markers",
         "wxcloud(env=None, appid=None, seed=None, data=None, strict=None): configure the wxcloud "

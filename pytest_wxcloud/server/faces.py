@@ -29,7 +29,11 @@ SERVED_PATHS = ("/cgi-bin/token", "/cgi-bin/stable_token", "/tcb/*", "/admin", "
 
 
 def json_reply(status: int, body: object) -> httpx.Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    """JSON bytes whatever the text holds: lone surrogates are escaped, as JSON.stringify does."""
+    try:
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        content = json.dumps(body, separators=(",", ":")).encode()
     return httpx.Response(status, content=content, headers={"Content-Type": "application/json"})
 
 

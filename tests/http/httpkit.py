@@ -121,7 +121,9 @@ class ServedFace:
         if connection is None:
             connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         headers = {
-            k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")
+            k: v
+            for k, v in request.headers.items()
+            if k.lower() not in ("host", "content-length", "transfer-encoding")
         }
         target = request.url.raw_path.decode("ascii")
         connection.request(request.method, target, body=request.read(), headers=headers)
