@@ -55,6 +55,16 @@ def test_token_then_query(cloud: WxCloud) -> None:
     assert response.url.startswith(f"{API}/tcb/databasequery?access_token=")
 
 
+class Chunks:
+    """A body requests streams chunked; iterable again for every parametrized run."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.chunks)
+
+
 BODIES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     # (what, requests kwargs, httpx kwargs producing the same bytes)
     (
@@ -74,7 +84,7 @@ BODIES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     (
         "data=generator (chunked)",
-        {"data": iter([b'{"env":"test2-4a89da",', b'"query":"db.collection(\'books\').count()"}'])},
+        {"data": Chunks(b'{"env":"test2-4a89da",', b'"query":"db.collection(\'books\').count()"}')},
         {"content": b'{"env":"test2-4a89da","query":"db.collection(\'books\').count()"}'},
     ),
     ("data=dict (a form)", {"data": {"env": "test2-4a89da"}}, {"data": {"env": "test2-4a89da"}}),
