@@ -106,7 +106,8 @@ def pytest_configure(config: pytest.Config) -> None:
         strict=bool(config.getoption("wxcloud_strict")) or bool(config.getini("wxcloud_strict")),
         propagate_openid=bool(config.getini("wxcloud_propagate_openid")),
     )
-    config.stash[SEED_FILES] = SeedCache()
+    cache = getattr(config, "cache", None)  # None under -p no:cacheprovider
+    config.stash[SEED_FILES] = SeedCache(cache.mkdir("wxcloud-seeds") if cache else None)
 
 
 def _ini_path(config: pytest.Config, name: str, base: Path) -> Path | None:

@@ -26,7 +26,7 @@ RunPytest = Callable[..., Outcome]
 def run_pytest(tmp_path: Path) -> RunPytest:
     """``run_pytest({"test_x.py": source, "pytest.ini": ini}, *args)`` → exit code and output."""
 
-    def run(files: dict[str, str], *args: str) -> Outcome:
+    def run(files: dict[str, str], *args: str, cache: bool = False) -> Outcome:
         for name, text in files.items():
             path = tmp_path / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,7 +39,15 @@ def run_pytest(tmp_path: Path) -> RunPytest:
             if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT", "WX_", "TCB_"))
         }
         completed = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", *args],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                *([] if cache else ["-p", "no:cacheprovider"]),
+                "-q",
+                "-rA",
+                *args,
+            ],
             cwd=tmp_path,
             env=env,
             capture_output=True,
