@@ -10,7 +10,7 @@ from .incoming import credential_of, json_object
 from .wire import ApiError
 
 if TYPE_CHECKING:
-    from .router import HttpFace
+    from .router import Handler, HttpFace
 
 
 def get_token(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
@@ -46,5 +46,11 @@ def authorise(face: HttpFace, request: httpx.Request) -> None:
         raise ApiError(41001)
     face.state.tokens.verify(credential.token, credential.as_cloudbase)
 
+
+#: token endpoints: their own success shape (no errcode), errors in the usual envelope
+TOKEN_ENDPOINTS: dict[str, Handler] = {
+    "/cgi-bin/token": get_token,
+    "/cgi-bin/stable_token": get_stable_token,
+}
 
 __all__ = ["authorise", "get_stable_token", "get_token"]

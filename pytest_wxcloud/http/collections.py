@@ -18,7 +18,7 @@ from .incoming import optional_int, required_string, tcb_body
 from .wire import ApiError
 
 if TYPE_CHECKING:
-    from .router import HttpFace
+    from .router import Handler, HttpFace
 
 #: bytes reported per index (the live value depends on the storage engine; unconfirmed)
 INDEX_BYTES = 16384
@@ -135,4 +135,11 @@ def _index_spec(item: Any) -> dict[str, Any]:
     return {"name": name, "unique": unique, "keys": [dict(k) for k in keys]}
 
 
-__all__ = ["collection_add", "collection_delete", "collection_get", "update_index"]
+ENDPOINTS: dict[str, Handler] = {
+    "/tcb/databasecollectionadd": collection_add,
+    "/tcb/databasecollectiondelete": collection_delete,
+    "/tcb/databasecollectionget": collection_get,
+    "/tcb/updateindex": update_index,
+}
+
+__all__ = ["ENDPOINTS", "collection_add", "collection_delete", "collection_get", "update_index"]

@@ -14,14 +14,14 @@ import httpx
 
 from ..database.api import Database
 from . import query_language
-from .dbface import Endpoint, HttpDatabase, Run
+from .dbface import TERMINALS, Endpoint, HttpDatabase, Run
 from .incoming import required_string, tcb_body
 from .jsparse import QueryLanguageError
 from .wire import ApiError
 
 if TYPE_CHECKING:
     from ..cloud import WxCloud
-    from .router import HttpFace
+    from .router import Handler, HttpFace
 
 
 def _run(face: HttpFace, request: httpx.Request, endpoint: Endpoint) -> dict[str, Any]:
@@ -55,4 +55,7 @@ def endpoint(name: Endpoint) -> Callable[[HttpFace, httpx.Request], dict[str, An
     return handle
 
 
-__all__ = ["endpoint"]
+#: the six query-string endpoints; each differs only in the chain ending it accepts
+ENDPOINTS: dict[str, Handler] = {f"/tcb/{name}": endpoint(name) for name in TERMINALS}
+
+__all__ = ["ENDPOINTS", "endpoint"]

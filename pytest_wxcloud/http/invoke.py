@@ -25,7 +25,7 @@ from .wire import ApiError
 
 if TYPE_CHECKING:
     from ..cloud import WxCloud
-    from .router import HttpFace
+    from .router import Handler, HttpFace
 
 #: deeper events are refused before the function runs (JSON crosses the platform twice)
 MAX_EVENT_DEPTH = 200
@@ -106,4 +106,6 @@ def _function_error(error: CloudSDKError) -> ApiError:
     return ApiError(errcode, f"{text}. {detail}")
 
 
-__all__ = ["invoke_cloud_function"]
+ENDPOINTS: dict[str, Handler] = {"/tcb/invokecloudfunction": invoke_cloud_function}
+
+__all__ = ["ENDPOINTS", "invoke_cloud_function"]

@@ -33,7 +33,6 @@ from ..errors import CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
 from . import auth, collections, database, invoke
 from .answering import system_error
 from .cloud_errors import from_database_error, from_sdk_error, invalid_parameter
-from .dbface import TERMINALS
 from .network_guard import NETWORK_GUARD
 from .options import HttpOptions
 from .requests_face import REQUESTS_MOUNT
@@ -101,21 +100,16 @@ class HttpFace:
         return json_response(failure(error, self.state.rids.next()))
 
 
-#: /tcb endpoints answered with ``{"errcode": 0, "errmsg": "ok", **fields}``
+#: /tcb endpoints answered with ``{"errcode": 0, "errmsg": "ok", **fields}``, assembled from
+#: each part's own table (moto's ``urls.py``): a new part adds a table here, not its routes
 TCB_ENDPOINTS: dict[str, Handler] = {
-    "/tcb/invokecloudfunction": invoke.invoke_cloud_function,
-    **{f"/tcb/{name}": database.endpoint(name) for name in TERMINALS},
-    "/tcb/databasecollectionadd": collections.collection_add,
-    "/tcb/databasecollectiondelete": collections.collection_delete,
-    "/tcb/databasecollectionget": collections.collection_get,
-    "/tcb/updateindex": collections.update_index,
+    **invoke.ENDPOINTS,
+    **database.ENDPOINTS,
+    **collections.ENDPOINTS,
 }
 
 #: answered with their own success shape (no errcode), errors in the usual envelope
-TOKEN_ENDPOINTS: dict[str, Handler] = {
-    "/cgi-bin/token": auth.get_token,
-    "/cgi-bin/stable_token": auth.get_stable_token,
-}
+TOKEN_ENDPOINTS: dict[str, Handler] = dict(auth.TOKEN_ENDPOINTS)
 
 
 def _as_api_error(error: Exception) -> ApiError:
