@@ -35,6 +35,7 @@ COMPARISONS = ("===", "!==", "==", "!=", ">=", "<=", ">", "<")
 _PUNCTUATION = ("&&", "||", "!", "+", "(", ")", "[", "]", ".", ",")
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _NUMBER = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_DIGITS = "0123456789"
 _KEYWORDS = {"true": True, "false": False, "null": None, "undefined": MISSING}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
@@ -90,7 +91,7 @@ def tokenize(source: str, templates_open: int = 0) -> list[Token]:
         elif ch == "/":
             regex, i = _read_regex(source, i)
             tokens.append(Token("regex", regex, start, i))
-        elif ch.isdigit() or (ch == "." and i + 1 < n and source[i + 1].isdigit()):
+        elif ch in _DIGITS or (ch == "." and i + 1 < n and source[i + 1] in _DIGITS):
             match = _NUMBER.match(source, i)
             assert match is not None
             i = match.end()
