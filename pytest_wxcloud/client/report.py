@@ -18,6 +18,7 @@ from .rules_eval import Outcome
 from .subset import UNKNOWN
 
 OUTCOMES = ("true", "false", "unknown", "error")
+_UNSEEN = object()
 
 
 def outcome_name(value: Any) -> str:
@@ -38,6 +39,8 @@ class ExpressionCoverage:
     totals: Counter[str] = field(default_factory=Counter)
     #: atom text (with its column) -> outcome counts, in the expression's order
     atoms: dict[str, Counter[str]] = field(default_factory=dict)
+    #: the atoms' labels, in the expression's order
+    labels: list[str] = field(default_factory=list)
 
 
 class Coverage:
@@ -53,18 +56,19 @@ class Coverage:
     ) -> None:
         entry = self._entry(scope, key, expression)
         entry.totals[outcome_name(outcome.value)] += 1
-        for atom in expression.atoms:
-            if id(atom) in outcome.atoms:
-                label = _label(expression, atom)
-                entry.atoms[label][outcome_name(outcome.atoms[id(atom)])] += 1
+        for atom, label in zip(expression.atoms, entry.labels, strict=True):
+            value = outcome.atoms.get(id(atom), _UNSEEN)
+            if value is not _UNSEEN:
+                entry.atoms[label][outcome_name(value)] += 1
 
     def _entry(self, scope: str, key: str, expression: CompiledExpression) -> ExpressionCoverage:
         index = (scope, key, expression.source)
         entry = self.entries.get(index)
         if entry is None:
             entry = self.entries[index] = ExpressionCoverage(scope, key, expression.source)
-            for atom in expression.atoms:
-                entry.atoms[_label(expression, atom)] = Counter()
+            entry.labels = [_label(expression, atom) for atom in expression.atoms]
+            for label in entry.labels:
+                entry.atoms[label] = Counter()
         return entry
 
     def merge(self, other: Coverage) -> None:

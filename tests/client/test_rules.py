@@ -155,7 +155,7 @@ def test_client_limits_and_restrictions(world):
     world.cloud.permissions.configure(client_limit="clamp")
     assert len(many.limit(50).get()["data"]) == 20
     with pytest.raises(AttributeError, match="only available in cloud functions"):
-        world.db(world.alice).run_transaction
+        world.db(world.alice).run_transaction(lambda transaction: None)
     old = world.cloud.client(world.alice, base_library="2.9.3").database().collection("many")
     with pytest.raises(Exception, match="query.update is only available in server SDK / API"):
         old.where({"n": 1}).update({"n": 2})
