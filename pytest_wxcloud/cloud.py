@@ -25,6 +25,7 @@ from .identity import UNSET, Frame, Identity, current_frame, entered, make_user
 from .paths import describe_missing
 
 if TYPE_CHECKING:
+    from .client import Client, Permissions
     from .cloudbase import CloudBaseState
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
@@ -290,6 +291,22 @@ class WxCloud:
     def trigger(self, name: str, trigger_name: str | None = None) -> Any:
         """Fire ``name``'s timer trigger (source ``wx_trigger``, no user); returns its result."""
         return invoke.trigger(self.functions, name, trigger_name)
+
+    # --- the mini-program side ---------------------------------------------------------
+
+    @cached_property
+    def permissions(self) -> Permissions:
+        """Collection presets / security rules, storage rules, the decision log and coverage."""
+        from .client import Permissions
+
+        return Permissions(self)
+
+    def client(self, identity: Identity | None, *, base_library: str = "3.0.0") -> Client:
+        """What ``identity``'s mini program sees through wx.cloud (``None``: not logged in);
+        every call passes ``cloud.permissions`` first."""
+        from .client import Client
+
+        return Client(self, identity, base_library)
 
     # --- HTTP API (issue 4) -------------------------------------------------------------
 

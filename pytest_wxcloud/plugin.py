@@ -273,4 +273,15 @@ def pytest_runtest_call(item: pytest.Item) -> None:
             )
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The security-rule coverage of the run, shown only when some test set rules."""
+    from .client.report import SESSION
+
+    lines = SESSION.lines()
+    if lines:
+        terminalreporter.write_sep("-", "wxcloud security-rule coverage")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 __all__ = ["marker_options", "seed_data"]
