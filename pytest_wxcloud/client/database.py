@@ -55,7 +55,7 @@ class ClientDatabase:
 
     def __init__(self, client: Client) -> None:
         self._client = client
-        self._builders = Database(client.cloud._db_runtime())
+        self._builders = Database(client.cloud.database_service)
         self.command = self._builders.command
         self.Geo = self._builders.Geo
 
