@@ -106,7 +106,7 @@ class ClientQuery:
 
     @property
     def _name(self) -> str:
-        return self._inner.plan().collection
+        return self._inner.name
 
     def _client_limit(self) -> int:
         requested = self._limit or CLIENT_LIMIT
@@ -128,9 +128,8 @@ class ClientQuery:
     def get(self) -> dict[str, Any]:
         plan = self._inner.plan()
         limit = self._client_limit()
-        grant = self._client.grant(
-            Request("collection.get", "read", plan.collection, self._query())
-        )
+        query = self._client.substitute(plan.query)
+        grant = self._client.grant(Request("collection.get", "read", plan.collection, query))
         found = self._client.run(
             lambda s: s.find(
                 plan.collection,

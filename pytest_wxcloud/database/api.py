@@ -219,6 +219,11 @@ class Query:
         self._limit = limit
         self._projection = projection
 
+    @property
+    def name(self) -> str:
+        """The collection this query reads."""
+        return self._name
+
     def _copy(self, **changes: Any) -> Query:
         fields = {
             "condition": self._condition,
@@ -390,10 +395,6 @@ class CollectionReference(Query):
 
     def __init__(self, db: Database, name: str) -> None:
         super().__init__(db, name)
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     def doc(self, doc_id: str | int) -> DocumentReference:
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int, float)):
