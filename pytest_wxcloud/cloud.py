@@ -7,6 +7,7 @@ import random
 # identities and functions (issue 3)
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -22,11 +23,22 @@ from .database.values import to_caller, to_stored
 from .errors import DatabaseError
 from .functions import FunctionRegistry, invoke
 from .identity import UNSET, Frame, Identity, current_frame, entered, make_user
+from .storage.model import StorageSnapshot
 
 if TYPE_CHECKING:
     from .cloudbase import CloudBaseState
+    from .openapi import OpenApi
+    from .storage import StorageService
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class CloudSnapshot:
+    """A whole cloud's data at one moment: the database's snapshot and the bucket's files."""
+
+    database: Snapshot
+    storage: StorageSnapshot = field(default_factory=dict)
 
 
 class WxCloud:
@@ -144,11 +156,20 @@ class WxCloud:
     def collections(self) -> list[str]:
         return list(self._store.names())
 
-    def snapshot(self) -> Snapshot:
-        """The whole database at this moment, cheaply (documents are copy-on-write)."""
-        return self._store.snapshot()
+    def snapshot(self) -> CloudSnapshot:
+        """The database and the bucket at this moment, cheaply (both are copy-on-write)."""
+        storage = self.__dict__.get("storage")
+        return CloudSnapshot(
+            self._store.snapshot(), storage.snapshot() if storage is not None else {}
+        )
 
-    def restore(self, snapshot: Snapshot) -> None:
+    def restore(self, snapshot: CloudSnapshot | Snapshot) -> None:
+        """Back to a :meth:`snapshot`; a bare database snapshot restores the database only."""
+        if isinstance(snapshot, CloudSnapshot):
+            self._store.restore(snapshot.database)
+            if snapshot.storage or "storage" in self.__dict__:
+                self.storage.restore(snapshot.storage)
+            return
         self._store.restore(snapshot)
 
     def force_transaction_conflict(self, times: int = 1) -> None:
@@ -256,6 +277,50 @@ class WxCloud:
         """Fire ``name``'s timer trigger (source ``wx_trigger``, no user); returns its result."""
         return invoke.trigger(self.functions, name, trigger_name)
 
+    # --- cloud storage ------------------------------------------------------------------
+
+    @cached_property
+    def storage(self) -> StorageService:
+        """The bucket: ``files()`` with size, content type and owner, ``put``, ``seed_folder``,
+        ``dump``; the backend every storage face runs on."""
+        from .storage import StorageService
+
+        return StorageService(self)
+
+    def upload_file(self, cloud_path: Any = None, file_content: Any = None) -> dict[str, Any]:
+        """``cloud.uploadFile``: ``{"fileID", "statusCode": -1, "errMsg": "uploadFile:ok"}``
+        (``statusCode`` is -1 in wx-server-sdk 4.0.2). A path in use is overwritten."""
+        from .storage import sdk
+
+        return sdk.upload_file(self.storage, cloud_path, file_content)
+
+    def download_file(self, file_id: Any = None) -> dict[str, Any]:
+        """``cloud.downloadFile``: ``{"fileContent": bytes, "statusCode": 200, "errMsg"}``."""
+        from .storage import sdk
+
+        return sdk.download_file(self.storage, file_id)
+
+    def get_temp_file_url(self, file_list: Any = None) -> dict[str, Any]:
+        """``cloud.getTempFileURL``: fileIDs or ``{"fileID", "maxAge"}`` dicts, at most 50."""
+        from .storage import sdk
+
+        return sdk.get_temp_file_url(self.storage, file_list)
+
+    def delete_file(self, file_list: Any = None) -> dict[str, Any]:
+        """``cloud.deleteFile``: per-file ``status`` (-503003 for a missing file), at most 50."""
+        from .storage import sdk
+
+        return sdk.delete_file(self.storage, file_list)
+
+    # --- openapi (云调用) ---------------------------------------------------------------
+
+    @cached_property
+    def openapi(self) -> OpenApi:
+        """``cloud.openapi.<category>.<method>(**params)``; ``.calls`` is the outbox."""
+        from .openapi import OpenApi
+
+        return OpenApi(self)
+
     # --- HTTP API (issue 4) -------------------------------------------------------------
 
     #: built on first use by :meth:`http_state`, so a cloud that never speaks HTTP pays nothing
@@ -281,4 +346,4 @@ class WxCloud:
         return self._http_state
 
 
-__all__ = ["WxCloud"]
+__all__ = ["CloudSnapshot", "WxCloud"]

@@ -26,7 +26,8 @@ import respx
 from respx.mocks import Mocker
 
 from ..errors import CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
-from . import auth, collections, database, invoke
+from ..storage.files_face import FilesFace, is_file_host
+from . import auth, collections, database, invoke, openapi_endpoints, storage_endpoints
 from .cloud_errors import from_database_error, from_sdk_error, invalid_parameter
 from .dbface import TERMINALS
 from .options import HttpOptions
@@ -37,8 +38,11 @@ if TYPE_CHECKING:
     from ..cloud import WxCloud
 
 API_HOST = "api.weixin.qq.com"
+#: the bucket hosts file URLs point at in-process (uploads and temp URLs)
+FILE_HOSTS = r"(.+\.cos\.ap-shanghai\.myqcloud\.com|.+\.tcb\.qcloud\.la)$"
 
-Handler = Callable[["HttpFace", httpx.Request], dict[str, Any]]
+#: an endpoint: its fields for the envelope, or (images) a finished response
+Handler = Callable[["HttpFace", httpx.Request], "dict[str, Any] | httpx.Response"]
 
 
 class HttpFace:
@@ -55,10 +59,13 @@ class HttpFace:
         token_handler = TOKEN_ENDPOINTS.get(path)
         if token_handler is not None:
             return self._respond(request, token_handler, envelope=False)
-        handler = TCB_ENDPOINTS.get(path)
-        if handler is None:
-            return None
-        return self._respond(request, handler, envelope=True)
+        if is_file_host(request.url.host):
+            return FilesFace(self.cloud).answer(request)
+        for table in ENDPOINT_TABLES:
+            handler = table.get(path)
+            if handler is not None:
+                return self._respond(request, handler, envelope=True)
+        return None
 
     def _respond(self, request: httpx.Request, handler: Handler, envelope: bool) -> httpx.Response:
         token_less = request.url.scheme == "http"
@@ -66,6 +73,8 @@ class HttpFace:
             if envelope:
                 auth.authorise(self, request)
             fields = handler(self, request)
+            if isinstance(fields, httpx.Response):
+                return fields
             body = ok(**fields) if envelope else fields
         except ApiError as error:
             body = failure(error, self.state.rids.next())
@@ -94,6 +103,13 @@ TCB_ENDPOINTS: dict[str, Handler] = {
     "/tcb/databasecollectionget": collections.collection_get,
     "/tcb/updateindex": collections.update_index,
 }
+
+#: every part's endpoints answered in the envelope: each part contributes its own table
+ENDPOINT_TABLES: list[dict[str, Handler]] = [
+    TCB_ENDPOINTS,
+    storage_endpoints.ENDPOINTS,
+    openapi_endpoints.ENDPOINTS,
+]
 
 #: answered with their own success shape (no errcode), errors in the usual envelope
 TOKEN_ENDPOINTS: dict[str, Handler] = {
@@ -132,6 +148,7 @@ class Switchboard:
     def _build(self) -> respx.MockRouter:
         router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
         router.route(host=API_HOST, scheme__in=["https", "http"]).mock(side_effect=self._wechat)
+        router.route(host__regex=FILE_HOSTS).mock(side_effect=self._wechat)
         router.route().mock(side_effect=self._elsewhere)
         return router
 
