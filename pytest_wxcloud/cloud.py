@@ -28,6 +28,7 @@ from .storage.model import StorageSnapshot
 if TYPE_CHECKING:
     from .cloudbase import CloudBaseState
     from .openapi import OpenApi
+    from .openapi.pay import CloudPay
     from .storage import StorageService
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
@@ -320,6 +321,14 @@ class WxCloud:
         from .openapi import OpenApi
 
         return OpenApi(self)
+
+    @cached_property
+    def cloud_pay(self) -> CloudPay:
+        """``cloud.cloudPay``: ``unified_order`` / ``query_order`` / ``refund``; a test pays an
+        order with ``complete(out_trade_no)``, which calls the order's callback function."""
+        from .openapi.pay import CloudPay
+
+        return CloudPay(self)
 
     # --- HTTP API (issue 4) -------------------------------------------------------------
 

@@ -52,21 +52,22 @@ def wire_params(api: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render(api: str, reply: Reply, rid: str) -> dict[str, Any]:
+def render(name: str, reply: Reply, rid: str) -> dict[str, Any]:
+    """``name`` prefixes errMsg: ``openapi.<api>`` or ``cloudPay.<api>``."""
     if reply.media is not None:
         return {
             "contentType": reply.media.content_type,
             "buffer": reply.media.value,
-            "errMsg": f"openapi.{api}:ok",
+            "errMsg": f"{name}:ok",
             "errCode": 0,
         }
     body = dict(reply.body or {})
     errcode = body.pop("errcode", 0)
     errmsg = body.pop("errmsg", "")
     if errcode:
-        raise assertion_error(f"openapi.{api}:fail {errmsg} rid: {rid}", errcode)
+        raise assertion_error(f"{name}:fail {errmsg} rid: {rid}", errcode)
     result: dict[str, Any] = camel_keys(body)
-    return {**result, "errMsg": f"openapi.{api}:ok", "errCode": 0}
+    return {**result, "errMsg": f"{name}:ok", "errCode": 0}
 
 
 def platform_failure(error: PlatformError) -> CloudSDKError:
@@ -141,7 +142,7 @@ class OpenApi:
             reply = self.service.call(api, sent, caller=caller, function=function, face="sdk")
         except PlatformError as error:
             raise platform_failure(error) from None
-        return render(api, reply, self.service.rids.next())
+        return render(f"openapi.{api}", reply, self.service.rids.next())
 
 
 __all__ = ["OpenApi", "platform_failure", "render", "wire_params"]

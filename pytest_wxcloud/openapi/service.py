@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..http.wire import RequestIds
 from ..identity import Identity
-from .apis import customer_service, phonenumber, security, subscribe_message, urlscheme, wxacode
+from .apis import (
+    cloudpay,
+    customer_service,
+    phonenumber,
+    security,
+    subscribe_message,
+    urlscheme,
+    wxacode,
+)
 from .apis.context import ApiCall, ApiHandler
 from .calls import OpenApiCall
 from .outcome import Media, OpenApiError, PlatformError, Reply
@@ -32,6 +40,7 @@ BUILTIN_APIS: dict[str, ApiHandler] = {
     **customer_service.APIS,
     **urlscheme.APIS,
     **phonenumber.APIS,
+    **cloudpay.APIS,
 }
 
 #: what a test may answer an API with: a JSON body, an image, or a function of the parameters
@@ -49,6 +58,7 @@ class OpenApiService:
         self.subscriptions = subscribe_message.Subscriptions()
         self.moderation = security.ContentPolicy(seed)
         self.phone_numbers = phonenumber.PhoneNumbers(seed)
+        self.orders = cloudpay.Orders(cloud)
         self.link_random = random.Random(f"{seed}/url-links")
         self.rids = RequestIds(seed * 31 + 5)
         self._lock = threading.Lock()
