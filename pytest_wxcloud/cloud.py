@@ -7,6 +7,7 @@ import random
 # identities and functions (issue 3)
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -23,12 +24,36 @@ from .errors import DatabaseError
 from .functions import FunctionRegistry, invoke
 from .identity import UNSET, Frame, Identity, current_frame, entered, make_user
 from .paths import describe_missing
+from .storage.model import StorageSnapshot
 
 if TYPE_CHECKING:
     from .client import Client, Permissions
     from .cloudbase import CloudBaseState
+    from .openapi import OpenApi
+    from .openapi.pay import CloudPay
+    from .storage import StorageService
 
 _Handler = TypeVar("_Handler", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class CloudSnapshot(Mapping[str, Mapping[Any, dict[str, Any]]]):
+    """A whole cloud's data at one moment: the database's snapshot and the bucket's files.
+
+    As a mapping it reads like the database snapshot (collection name -> read-only
+    ``{_id: document}``), as ``cloud.snapshot()`` always has."""
+
+    database: Snapshot
+    storage: StorageSnapshot = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Mapping[Any, dict[str, Any]]:
+        return self.database[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.database)
+
+    def __len__(self) -> int:
+        return len(self.database)
 
 
 class WxCloud:
@@ -110,14 +135,18 @@ class WxCloud:
         flag = self.throw_on_not_found if throw_on_not_found is None else throw_on_not_found
         return Database(self.database_service, env=env or self.env, throw_on_not_found=flag)
 
-    def seed(self, collections: Mapping[str, Iterable[Mapping[str, Any]]] | Snapshot) -> None:
+    def seed(
+        self, collections: Mapping[str, Iterable[Mapping[str, Any]]] | Snapshot | CloudSnapshot
+    ) -> None:
         """Store documents exactly as given (``_id`` kept, generated when absent), creating the
         collections. Seeding an ``_id`` that exists already is an error, as an insert would be.
 
-        A :class:`Snapshot` (from any cloud) adds its collections: one this cloud lacks is shared
+        A snapshot (from any cloud; of a :class:`CloudSnapshot`, its database) adds its collections: one this cloud lacks is shared
         as it is, in O(1) whatever its size (copy-on-write); one it has gets the documents
         inserted.
         """
+        if isinstance(collections, CloudSnapshot):
+            collections = collections.database
         if isinstance(collections, Snapshot):
             self._seed_snapshot(collections)
             return
@@ -176,15 +205,25 @@ class WxCloud:
     def collections(self) -> list[str]:
         return list(self._store.names())
 
-    def snapshot(self) -> Snapshot:
-        """The whole database at this moment, in O(collections): documents and collections are
-        copy-on-write, so the snapshot stays as it is whatever this cloud does next."""
-        return self._store.snapshot()
+    def snapshot(self) -> CloudSnapshot:
+        """The database and the bucket at this moment, in O(collections): documents,
+        collections and files are copy-on-write, so the snapshot stays as it is whatever this
+        cloud does next."""
+        storage = self.__dict__.get("storage")
+        return CloudSnapshot(
+            self._store.snapshot(), storage.snapshot() if storage is not None else {}
+        )
 
-    def restore(self, snapshot: Snapshot) -> None:
-        """Make the database exactly what ``snapshot`` holds, in O(collections). The snapshot
-        may come from another cloud: clouds restoring one snapshot never see each other's
-        writes. Only collections and documents are restored (not functions, clock or indexes)."""
+    def restore(self, snapshot: CloudSnapshot | Snapshot) -> None:
+        """Make the database (and the bucket) exactly what ``snapshot`` holds, in
+        O(collections). The snapshot may come from another cloud: clouds restoring one snapshot
+        never see each other's writes. A bare database snapshot restores the database only; no
+        snapshot holds functions, the clock or indexes."""
+        if isinstance(snapshot, CloudSnapshot):
+            self._store.restore(snapshot.database)
+            if snapshot.storage or "storage" in self.__dict__:
+                self.storage.restore(snapshot.storage)
+            return
         self._store.restore(snapshot)
 
     def force_transaction_conflict(self, times: int = 1) -> None:
@@ -308,6 +347,58 @@ class WxCloud:
 
         return Client(self, identity, base_library)
 
+    # --- cloud storage ------------------------------------------------------------------
+
+    @cached_property
+    def storage(self) -> StorageService:
+        """The bucket: ``files()`` with size, content type and owner, ``put``, ``seed_folder``,
+        ``dump``; the backend every storage face runs on."""
+        from .storage import StorageService
+
+        return StorageService(self)
+
+    def upload_file(self, cloud_path: Any = None, file_content: Any = None) -> dict[str, Any]:
+        """``cloud.uploadFile``: ``{"fileID", "statusCode": -1, "errMsg": "uploadFile:ok"}``
+        (``statusCode`` is -1 in wx-server-sdk 4.0.2). A path in use is overwritten."""
+        from .storage import sdk
+
+        return sdk.upload_file(self.storage, cloud_path, file_content)
+
+    def download_file(self, file_id: Any = None) -> dict[str, Any]:
+        """``cloud.downloadFile``: ``{"fileContent": bytes, "statusCode": 200, "errMsg"}``."""
+        from .storage import sdk
+
+        return sdk.download_file(self.storage, file_id)
+
+    def get_temp_file_url(self, file_list: Any = None) -> dict[str, Any]:
+        """``cloud.getTempFileURL``: fileIDs or ``{"fileID", "maxAge"}`` dicts, at most 50."""
+        from .storage import sdk
+
+        return sdk.get_temp_file_url(self.storage, file_list)
+
+    def delete_file(self, file_list: Any = None) -> dict[str, Any]:
+        """``cloud.deleteFile``: per-file ``status`` (-503003 for a missing file), at most 50."""
+        from .storage import sdk
+
+        return sdk.delete_file(self.storage, file_list)
+
+    # --- openapi (云调用) ---------------------------------------------------------------
+
+    @cached_property
+    def openapi(self) -> OpenApi:
+        """``cloud.openapi.<category>.<method>(**params)``; ``.calls`` is the outbox."""
+        from .openapi import OpenApi
+
+        return OpenApi(self)
+
+    @cached_property
+    def cloud_pay(self) -> CloudPay:
+        """``cloud.cloudPay``: ``unified_order`` / ``query_order`` / ``refund``; a test pays an
+        order with ``complete(out_trade_no)``, which calls the order's callback function."""
+        from .openapi.pay import CloudPay
+
+        return CloudPay(self)
+
     # --- HTTP API (issue 4) -------------------------------------------------------------
 
     #: built on first use by :meth:`http_state`, so a cloud that never speaks HTTP pays nothing
@@ -360,4 +451,4 @@ class WxCloud:
         return self._http_state
 
 
-__all__ = ["WxCloud"]
+__all__ = ["CloudSnapshot", "WxCloud"]

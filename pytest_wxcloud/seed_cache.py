@@ -132,7 +132,7 @@ def _build(path: Path, name: str, signature: tuple[int, ...], digest: str) -> _S
         return _Seed(signature, digest, None, tuple(documents))
     scratch = WxCloud()
     scratch.seed({name: documents})  # validates, with the errors cloud.load gives
-    return _Seed(signature, digest, scratch.snapshot(), ())
+    return _Seed(signature, digest, scratch.snapshot().database, ())
 
 
 __all__ = ["SeedCache"]

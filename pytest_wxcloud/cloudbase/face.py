@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..errors import BACKEND_CODE, CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
-from . import database_actions, function_actions
+from . import database_actions, function_actions, openapi_actions, storage_actions
 from .request import Action, AdminRequest
 from .tokens import Grant, InvocationTokens
 
@@ -29,14 +29,15 @@ if TYPE_CHECKING:
 ADMIN_PATH = "/admin"
 
 #: every action this face answers, assembled from each part's table
-ACTIONS: dict[str, Action] = {**database_actions.ACTIONS, **function_actions.ACTIONS}
+ACTIONS: dict[str, Action] = {
+    **database_actions.ACTIONS,
+    **function_actions.ACTIONS,
+    **storage_actions.ACTIONS,
+    **openapi_actions.ACTIONS,
+}
 
 #: actions wx-server-sdk sends for parts not emulated yet: a clear failure, not "unknown"
 NOT_EMULATED = {
-    "storage.getUploadMetadata": "cloud storage (uploadFile)",
-    "storage.batchGetDownloadUrl": "cloud storage (getTempFileURL / downloadFile)",
-    "storage.batchDeleteFile": "cloud storage (deleteFile)",
-    "wx.openApi": "openapi (cloud.openapi.*)",
     "wx.api": "openapi (cloud.openapi.*)",
     "wx.wxPayApi": "cloudPay",
 }
@@ -79,7 +80,9 @@ class AdminFace:
             action = body.get("action")
             self._check_env(request, body)
             grant = self._grant(body)
-            reply = self._run(AdminRequest(self.cloud, str(action), body, grant))
+            reply = self._run(AdminRequest(self.cloud, str(action), body, grant, str(request.url)))
+            if isinstance(reply, httpx.Response):  # wx.openApi answers in protobuf
+                return reply
         except _Refused as refused:
             reply = {"code": refused.code, "message": refused.message}
         except DatabaseError as error:
@@ -96,7 +99,7 @@ class AdminFace:
             }
         return _json(reply | {"requestId": request_id})
 
-    def _run(self, request: AdminRequest) -> dict[str, Any]:
+    def _run(self, request: AdminRequest) -> dict[str, Any] | httpx.Response:
         handler = ACTIONS.get(request.action)
         if handler is not None:
             return handler(request)

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from .tokens import Grant
 
 if TYPE_CHECKING:
+    import httpx
+
     from ..cloud import WxCloud
 
 
@@ -21,9 +23,12 @@ class AdminRequest:
     action: str
     body: Mapping[str, Any]
     grant: Grant | None
+    #: where the request came in (file URLs in replies point back at the same origin)
+    url: str = ""
 
 
-#: an action's reply fields (``requestId`` is added by the face)
-Action = Callable[[AdminRequest], dict[str, Any]]
+#: an action's reply fields (``requestId`` is added by the face), or a finished response
+#: (``wx.openApi`` answers in protobuf)
+Action = Callable[[AdminRequest], "dict[str, Any] | httpx.Response"]
 
 __all__ = ["Action", "AdminRequest"]

@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from ..storage.files_face import is_file_host
+
 #: Hosts of the real cloud: the WeChat HTTP API, and the CloudBase backend wx-server-sdk calls.
 WECHAT_HOSTS = ("api.weixin.qq.com",)
 TCB_HOST_SUFFIX = "tcb-api.tencentcloudapi.com"
@@ -54,8 +56,14 @@ class NetworkBlockedError(RuntimeError):
 
 
 def is_wechat_host(host: str) -> bool:
+    """The API, the CloudBase gateways and the cloud-storage file hosts."""
     name = host.rstrip(".").lower()
-    return name in WECHAT_HOSTS or name == TCB_HOST_SUFFIX or name.endswith("." + TCB_HOST_SUFFIX)
+    return (
+        name in WECHAT_HOSTS
+        or name == TCB_HOST_SUFFIX
+        or name.endswith("." + TCB_HOST_SUFFIX)
+        or is_file_host(name)
+    )
 
 
 def is_loopback(host: str) -> bool:

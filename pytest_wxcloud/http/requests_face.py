@@ -23,6 +23,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
+from ..storage.files_face import is_file_host
+
 if TYPE_CHECKING:
     from .router import HttpFace
 
@@ -99,10 +101,11 @@ class RequestsMount:
 
 
 def is_wechat_url(url: str) -> bool:
-    if API_HOST not in url:
-        return False
+    """The API host, or a cloud-storage file host (upload and temp-file URLs)."""
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and parts.hostname == API_HOST
+    if parts.scheme not in ("http", "https") or parts.hostname is None:
+        return False
+    return parts.hostname == API_HOST or is_file_host(parts.hostname)
 
 
 #: The process's one mount (``Session.get_adapter`` is a class attribute).

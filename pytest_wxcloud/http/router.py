@@ -30,7 +30,8 @@ import respx
 from respx.mocks import Mocker
 
 from ..errors import CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
-from . import auth, collections, database, invoke
+from ..storage.files_face import FilesFace, is_file_host
+from . import auth, collections, database, invoke, openapi_endpoints, storage_endpoints
 from .answering import system_error
 from .cloud_errors import from_database_error, from_sdk_error, invalid_parameter
 from .network_guard import NETWORK_GUARD
@@ -43,8 +44,11 @@ if TYPE_CHECKING:
     from ..cloud import WxCloud
 
 API_HOST = "api.weixin.qq.com"
+#: the bucket hosts file URLs point at in-process (uploads and temp URLs)
+FILE_HOSTS = r"(.+\.cos\.ap-shanghai\.myqcloud\.com|.+\.tcb\.qcloud\.la)$"
 
-Handler = Callable[["HttpFace", httpx.Request], dict[str, Any]]
+#: an endpoint: its fields for the envelope, or (images) a finished response
+Handler = Callable[["HttpFace", httpx.Request], "dict[str, Any] | httpx.Response"]
 
 
 class HttpFace:
@@ -70,6 +74,8 @@ class HttpFace:
         token_handler = TOKEN_ENDPOINTS.get(path)
         if token_handler is not None:
             return self._respond(request, token_handler, envelope=False)
+        if is_file_host(request.url.host):
+            return FilesFace(self.cloud).answer(request)
         handler = TCB_ENDPOINTS.get(path)
         if handler is None:
             return None
@@ -81,6 +87,8 @@ class HttpFace:
             if envelope:
                 auth.authorise(self, request)
             fields = handler(self, request)
+            if isinstance(fields, httpx.Response):
+                return fields
             body = ok(**fields) if envelope else fields
         except ApiError as error:
             body = failure(error, self.state.rids.next())
@@ -100,12 +108,15 @@ class HttpFace:
         return json_response(failure(error, self.state.rids.next()))
 
 
-#: /tcb endpoints answered with ``{"errcode": 0, "errmsg": "ok", **fields}``, assembled from
-#: each part's own table (moto's ``urls.py``): a new part adds a table here, not its routes
+#: endpoints answered with ``{"errcode": 0, "errmsg": "ok", **fields}`` (``/tcb/*`` and the
+#: openapi paths), assembled from each part's own table (moto's ``urls.py``): a new part adds a
+#: table here, not its routes
 TCB_ENDPOINTS: dict[str, Handler] = {
     **invoke.ENDPOINTS,
     **database.ENDPOINTS,
     **collections.ENDPOINTS,
+    **storage_endpoints.ENDPOINTS,
+    **openapi_endpoints.ENDPOINTS,
 }
 
 #: answered with their own success shape (no errcode), errors in the usual envelope
@@ -183,6 +194,7 @@ class Switchboard:
     def _build(self) -> respx.MockRouter:
         router = QuietRouter(assert_all_called=False, assert_all_mocked=True)
         router.route(host=API_HOST, scheme__in=["https", "http"]).mock(side_effect=self._wechat)
+        router.route(host__regex=FILE_HOSTS).mock(side_effect=self._wechat)
         router.route().mock(side_effect=self._elsewhere)
         return router
 

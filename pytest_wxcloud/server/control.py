@@ -21,7 +21,7 @@ from ..database import ejson
 from .faces import json_reply
 
 if TYPE_CHECKING:
-    from ..database.store import Snapshot
+    from ..cloud import CloudSnapshot
     from .loopback import LoopbackServer
 
 PREFIX = "/_wxcloud/"
@@ -38,7 +38,7 @@ class ControlFace:
     def __init__(self, server: LoopbackServer) -> None:
         self.server = server
         self.cloud = server.cloud
-        self._snapshots: dict[str, Snapshot] = {}
+        self._snapshots: dict[str, CloudSnapshot] = {}
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
         self._endpoints: dict[str, tuple[str, Callable[[httpx.Request], Any]]] = {

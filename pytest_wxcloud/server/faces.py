@@ -25,7 +25,15 @@ class Face(Protocol):
 FaceFactory = Callable[["LoopbackServer"], Face]
 
 #: What the 404 answer lists as served, so a wrong base URL is obvious from the reply.
-SERVED_PATHS = ("/cgi-bin/token", "/cgi-bin/stable_token", "/tcb/*", "/admin", "/_wxcloud/*")
+SERVED_PATHS = (
+    "/cgi-bin/token",
+    "/cgi-bin/stable_token",
+    "/tcb/*",
+    "openapi paths (/wxa/*, /cgi-bin/message/*, …)",
+    "/admin",
+    "/__cos/* (storage files)",
+    "/_wxcloud/*",
+)
 
 
 def json_reply(status: int, body: object) -> httpx.Response:
@@ -61,6 +69,12 @@ class HttpApiFace:
         return self._face.answer(request)
 
 
+def _files_face(server: LoopbackServer) -> Face:
+    from ..storage import FilesFace
+
+    return FilesFace(server.cloud)
+
+
 def _admin_face(server: LoopbackServer) -> Face:
     from ..cloudbase import AdminFace
 
@@ -74,7 +88,7 @@ def _control_face(server: LoopbackServer) -> Face:
 
 
 #: Consulted in order by every new server; the first face that answers wins.
-FACE_FACTORIES: list[FaceFactory] = [_control_face, HttpApiFace, _admin_face]
+FACE_FACTORIES: list[FaceFactory] = [_control_face, _files_face, HttpApiFace, _admin_face]
 
 
 __all__ = [

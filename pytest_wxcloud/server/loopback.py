@@ -20,8 +20,7 @@ from .listener import Listener
 from .node_env import node_env
 
 if TYPE_CHECKING:
-    from ..cloud import WxCloud
-    from ..database.store import Snapshot
+    from ..cloud import CloudSnapshot, WxCloud
     from ..http.options import HttpOptions
 
 log = logging.getLogger("pytest_wxcloud.server")
@@ -52,7 +51,7 @@ class LoopbackServer:
         self.cloud = cloud
         self.http_options = http_options
         #: the database as it was when the server started: what ``/_wxcloud/reset`` restores
-        self.initial_snapshot: Snapshot = cloud.snapshot()
+        self.initial_snapshot: CloudSnapshot = cloud.snapshot()
         self._listener = Listener((host, port), self.answer, max_body_bytes)
         self.host = host
         self.port = self._listener.port

@@ -49,11 +49,11 @@ def test_nested_blocks_innermost_answers() -> None:
 def test_user_respx_fixture_style() -> None:
     cloud = WxCloud(env="e", seed=1)
     with cloud.mock_http(), respx.mock() as respx_mock:
-        respx_mock.post("https://api.weixin.qq.com/wxa/msg_sec_check").respond(
+        respx_mock.post("https://api.weixin.qq.com/wxa/getpaidunionid").respond(
             200, json={"errcode": 0, "errmsg": "ok"}
         )
         assert (
-            httpx.post("https://api.weixin.qq.com/wxa/msg_sec_check", json={}).json()["errcode"]
+            httpx.post("https://api.weixin.qq.com/wxa/getpaidunionid", json={}).json()["errcode"]
             == 0
         )
         assert (

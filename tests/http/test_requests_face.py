@@ -146,8 +146,8 @@ def test_token_less_http_host(cloud: WxCloud) -> None:
 
 
 def test_path_not_emulated(cloud: WxCloud) -> None:
-    body = requests.post(f"{API}/tcb/uploadfile", json={"env": cloud.env}).json()
-    assert_error(body, -1, "does not emulate POST /tcb/uploadfile")
+    body = requests.post(f"{API}/tcb/getqcloudtoken", json={"env": cloud.env}).json()
+    assert_error(body, -1, "does not emulate POST /tcb/getqcloudtoken")
 
 
 def test_writes_land_in_the_cloud(cloud: WxCloud) -> None:
@@ -189,10 +189,10 @@ def test_threads_get_their_own_cloud_over_requests() -> None:
 def test_users_responses_mocks_keep_working(cloud: WxCloud) -> None:
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         mock.get("https://example.com/weather", json={"sunny": True})
-        mock.post(f"{API}/wxa/msg_sec_check", json={"errcode": 0, "errmsg": "ok"})
+        mock.post(f"{API}/wxa/getpaidunionid", json={"errcode": 0, "errmsg": "ok"})
         assert requests.get("https://example.com/weather").json() == {"sunny": True}
         # a WeChat path the cloud does not emulate reaches the user's mock
-        assert requests.post(f"{API}/wxa/msg_sec_check", json={}).json()["errcode"] == 0
+        assert requests.post(f"{API}/wxa/getpaidunionid", json={}).json()["errcode"] == 0
         # emulated paths are still the cloud's
         assert token(cloud).startswith("84_")
         # the user's strictness applies to hosts nobody mocks
@@ -200,7 +200,7 @@ def test_users_responses_mocks_keep_working(cloud: WxCloud) -> None:
             requests.get("https://example.org/unmocked")
         assert [call.request.url for call in mock.calls] == [
             "https://example.com/weather",
-            f"{API}/wxa/msg_sec_check",
+            f"{API}/wxa/getpaidunionid",
             "https://example.org/unmocked",
         ]
 

@@ -146,12 +146,12 @@ def test_other_hosts_pass_through_untouched(http_cloud: WxCloud) -> None:
 def test_users_respx_routes_keep_working(http_cloud: WxCloud) -> None:
     with respx.mock(assert_all_called=True) as user:
         route = user.get("https://example.com/weather").respond(200, json={"sunny": True})
-        sec_check = user.post("https://api.weixin.qq.com/wxa/msg_sec_check").respond(
+        paid_unionid = user.post("https://api.weixin.qq.com/wxa/getpaidunionid").respond(
             200, json={"errcode": 0, "errmsg": "ok"}
         )
         assert httpx.get("https://example.com/weather").json() == {"sunny": True}
         # a path the emulator does not serve reaches the user's route on the same host
-        assert httpx.post(f"{API}/wxa/msg_sec_check", json={}).json()["errcode"] == 0
+        assert httpx.post(f"{API}/wxa/getpaidunionid", json={}).json()["errcode"] == 0
         # and the emulated paths are still answered by the cloud
         token = WxApi(http_cloud, httpx.Client()).token
         assert token.startswith("84_")
@@ -159,7 +159,7 @@ def test_users_respx_routes_keep_working(http_cloud: WxCloud) -> None:
         with pytest.raises(AllMockedAssertionError):
             httpx.get("https://example.org/unmocked")
     assert route.call_count == 1
-    assert sec_check.call_count == 1
+    assert paid_unionid.call_count == 1
 
 
 def test_user_router_started_first_also_works() -> None:
@@ -173,8 +173,8 @@ def test_user_router_started_first_also_works() -> None:
 
 
 def test_path_not_emulated_without_other_mocks(http_cloud: WxCloud) -> None:
-    body = httpx.post(f"{API}/tcb/uploadfile", json={"env": http_cloud.env}).json()
-    assert_error(body, -1, "does not emulate POST /tcb/uploadfile")
+    body = httpx.post(f"{API}/tcb/getqcloudtoken", json={"env": http_cloud.env}).json()
+    assert_error(body, -1, "does not emulate POST /tcb/getqcloudtoken")
 
 
 def test_interception_ends_with_the_block() -> None:

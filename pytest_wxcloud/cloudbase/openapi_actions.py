@@ -1,0 +1,78 @@
+"""``wx.openApi``: ``cloud.openapi.*`` from a Node function, multipart in, protobuf out.
+
+The request is multipart/form-data with ``apiName`` and ``requestData``, a protobuf
+``CommApiData`` whose pairs hold each parameter's JSON text (or media bytes with a content type);
+the reply is HTTP 200 ``application/octet-stream``, a ``CommOpenApiResp`` carrying the API's body
+and content type, or a platform ``errorCode`` (-604100 API not found, -604101 the function's
+``config.json`` does not list the API, -604104 no invocation token) (node-runtime.md §2.3–2.4).
+The caller is the invocation its ``wxCloudApiToken`` names, so permissions and the outbox's
+``caller`` follow the function that called.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from ..openapi.outcome import JSON_TYPE, Media, PlatformError
+from ..openapi.protobuf import OPEN_API, CommOpenApiResp, ProtobufError, decode_comm_api_data
+from .request import Action, AdminRequest
+from .wire import BadRequest, string_field
+
+#: no invocation token: the call does not come from a function the platform started
+ILLEGAL_SOURCE = -604104
+
+
+def _params(request_data: Any) -> dict[str, Any]:
+    if not isinstance(request_data, bytes):
+        raise BadRequest("requestData must be a protobuf CommApiData part")
+    try:
+        message = decode_comm_api_data(request_data)
+    except ProtobufError as exc:
+        raise BadRequest(f"requestData is not a CommApiData message: {exc}") from None
+    if message.api_type != OPEN_API:
+        raise BadRequest(f"requestData apiType {message.api_type} is not OPEN_API (0)")
+    params: dict[str, Any] = {}
+    for pair in message.pairs:
+        if pair.content_type:
+            params[pair.key] = Media(pair.content_type, pair.value, pair.filename)
+            continue
+        try:
+            params[pair.key] = json.loads(pair.value)
+        except (ValueError, RecursionError):
+            raise BadRequest(f"requestData: the value of {pair.key!r} is not JSON text") from None
+    return params
+
+
+def _protobuf(message: CommOpenApiResp) -> httpx.Response:
+    return httpx.Response(
+        200, content=message.encode(), headers={"content-type": "application/octet-stream"}
+    )
+
+
+def open_api(request: AdminRequest) -> httpx.Response:
+    api = string_field(request.body, "apiName")
+    params = _params(request.body.get("requestData"))
+    grant = request.grant
+    if grant is None:
+        return _protobuf(CommOpenApiResp(error_code=ILLEGAL_SOURCE))
+    service = request.cloud.openapi.service
+    try:
+        reply = service.call(
+            api, params, caller=grant.identity, function=grant.function_name, face="admin"
+        )
+    except PlatformError as refused:
+        return _protobuf(CommOpenApiResp(error_code=refused.error_code))
+    content, content_type = reply.content()
+    if content_type == JSON_TYPE and reply.body is not None and reply.errcode:
+        rid = service.rids.next()
+        body = {**reply.body, "errmsg": f"{reply.body.get('errmsg', '')} rid: {rid}"}
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return _protobuf(CommOpenApiResp(content, content_type, http_code=200))
+
+
+ACTIONS: dict[str, Action] = {"wx.openApi": open_api}
+
+__all__ = ["ACTIONS", "ILLEGAL_SOURCE"]

@@ -1,0 +1,1 @@
+"""The APIs this emulator answers, one module per WeChat API family; each contributes ``APIS``."""
