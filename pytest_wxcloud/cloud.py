@@ -272,6 +272,30 @@ class WxCloud:
 
         return mock_http(self, self.http_state(), HttpOptions(**options))
 
+    def serve(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        open_interface: bool = False,
+        max_body_bytes: int | None = None,
+        **options: Any,
+    ) -> Any:
+        """Serve this cloud on a real port from a thread; use as ``with cloud.serve() as server``.
+
+        ``port=0`` picks a free port (``server.url`` names it). ``open_interface=True`` serves
+        token-less ``/tcb/*`` calls as the Cloud Run open-interface service does; off, they get
+        41001. Other options as for :meth:`mock_http`. See docs/server.md.
+        """
+        from .http.options import HttpOptions
+        from .server.loopback import MAX_BODY_BYTES, LoopbackServer
+
+        http_options = HttpOptions(
+            open_interface=open_interface, open_interface_by="listener", **options
+        )
+        limit = MAX_BODY_BYTES if max_body_bytes is None else max_body_bytes
+        return LoopbackServer(self, host, port, http_options=http_options, max_body_bytes=limit)
+
     def http_state(self) -> Any:
         """Tokens and request ids of the HTTP face (kept across ``mock_http()`` blocks)."""
         if self._http_state is None:

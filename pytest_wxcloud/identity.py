@@ -11,6 +11,7 @@ asyncio tasks each see their own caller.
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import re
@@ -54,6 +55,9 @@ _HEADERS = (
     ("env", "X-WX-ENV"),
     ("source", "X-WX-SOURCE"),
 )
+
+#: The header that carries :func:`environ_turn` to the loopback server.
+TURN_HEADER = "X-WxCloud-Environ-Turn"
 
 #: Every variable :meth:`Identity.environ` may set: what an invocation clears and restores.
 ENVIRON_KEYS = (
@@ -274,9 +278,19 @@ def entered(frame: Frame) -> Iterator[Frame]:
 # turn belongs to a call chain, not to a thread: a synchronous handler may call an async one
 # that runs on a helper thread (see functions.invoke) while the handler's thread waits, and
 # that helper's own synchronous callees must not wait for the lock their caller holds. The
-# context variable, copied into the helper thread with the rest of the context, says so.
+# context variable, copied into the helper thread with the rest of the context, names the turn
+# the chain holds.
+#
+# A request answered by the loopback server arrives on a server thread with a fresh context, and
+# its caller may be a handler that holds the turn and now waits for that very answer. Waiting
+# for the turn there would wait forever, so such a request either joins the turn it names (see
+# environ_turn) or runs with os.environ patching off (see answering_remote_request).
 _environ_lock = threading.Lock()
-_holding_environ: ContextVar[bool] = ContextVar("pytest_wxcloud_environ_turn", default=False)
+_holding_environ: ContextVar[str | None] = ContextVar("pytest_wxcloud_environ_turn", default=None)
+_environ_untouched: ContextVar[bool] = ContextVar("pytest_wxcloud_environ_off", default=False)
+_turn_numbers = itertools.count(1)
+#: the id of the turn that holds ``_environ_lock`` now (written only by the holder)
+_turn_holder: str | None = None
 
 # os.environ encodes every key on every access; reading CPython's encoded-key store directly
 # (keys encoded once) makes "is it set, to what" cheap, so only real changes pay for putenv.
@@ -297,15 +311,52 @@ def _current_value(key: str) -> str | None:
 
 @contextmanager
 def _environ_turn() -> Iterator[None]:
-    if _holding_environ.get():  # an outer invocation of this call chain has the turn
+    global _turn_holder
+    if _holding_environ.get() is not None:  # an outer invocation of this call chain has the turn
         yield
         return
     with _environ_lock:
-        token = _holding_environ.set(True)
+        turn = f"turn-{next(_turn_numbers)}"
+        _turn_holder = turn
+        token = _holding_environ.set(turn)
         try:
             yield
         finally:
             _holding_environ.reset(token)
+            _turn_holder = None
+
+
+def environ_turn() -> str | None:
+    """The id of the os.environ turn this call chain holds (None outside patched handlers).
+
+    Sent as the ``X-WxCloud-Environ-Turn`` header of a request to the loopback server, it lets
+    the handlers that request runs patch os.environ as nested in-process calls do.
+    """
+    return _holding_environ.get()
+
+
+@contextmanager
+def answering_remote_request(turn: str | None = None) -> Iterator[None]:
+    """Run code for a request that arrived from outside this call chain (a server thread).
+
+    If ``turn`` names the turn held right now, the request joins that chain: its caller waits for
+    the answer, so its handlers take turns inside the caller's, as nested calls do. Otherwise
+    handlers run without patching os.environ (they read their caller from ``get_wx_context()``):
+    the turn's holder may be the very caller waiting for this answer, and waiting for it would
+    deadlock.
+    """
+    if turn is not None and turn == _turn_holder:
+        joined = _holding_environ.set(turn)
+        try:
+            yield
+        finally:
+            _holding_environ.reset(joined)
+        return
+    off = _environ_untouched.set(True)
+    try:
+        yield
+    finally:
+        _environ_untouched.reset(off)
 
 
 @contextmanager
@@ -316,6 +367,9 @@ def patched_environ(wanted: Mapping[str, str]) -> Iterator[None]:
     Variables an outer invocation set but this caller lacks are removed for the duration, so
     ``os.environ.get("WX_UNIONID")`` never shows the previous caller's value.
     """
+    if _environ_untouched.get():
+        yield
+        return
     keys: tuple[str, ...] = ENVIRON_KEYS
     if not _MANAGED.issuperset(wanted):
         keys = (*ENVIRON_KEYS, *(k for k in wanted if k not in _MANAGED))
@@ -345,11 +399,14 @@ def patched_environ(wanted: Mapping[str, str]) -> Iterator[None]:
 __all__ = [
     "ENVIRON_KEYS",
     "TOKEN_KEYS",
+    "TURN_HEADER",
     "Frame",
     "Identity",
+    "answering_remote_request",
     "context_from_environ",
     "current_frame",
     "entered",
+    "environ_turn",
     "make_user",
     "patched_environ",
 ]

@@ -36,10 +36,10 @@ def get_stable_token(face: HttpFace, request: httpx.Request) -> dict[str, Any]:
 
 
 def authorise(face: HttpFace, request: httpx.Request) -> None:
-    """The token check of §2.3; token-less calls pass only through the open-interface host."""
+    """The token check of §2.3; token-less calls pass only through the open-interface service."""
     credential = credential_of(request)
     if credential is None:
-        if request.url.scheme == "http" and face.options.open_interface:
+        if face.options.open_interface and face.options.via_open_interface(request):
             return
         raise ApiError(41001)
     if not credential.token:

@@ -61,7 +61,7 @@ class HttpFace:
         return self._respond(request, handler, envelope=True)
 
     def _respond(self, request: httpx.Request, handler: Handler, envelope: bool) -> httpx.Response:
-        token_less = request.url.scheme == "http"
+        token_less = self.options.via_open_interface(request)
         try:
             if envelope:
                 auth.authorise(self, request)

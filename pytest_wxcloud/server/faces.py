@@ -1,0 +1,103 @@
+"""The faces a loopback server asks, in order, and what it answers when none takes a request.
+
+A face is anything with ``answer(request: httpx.Request) -> httpx.Response | None`` (None: not
+mine). Each part of the cloud contributes a factory to :data:`FACE_FACTORIES`, so adding a
+protocol (the CloudBase ``/admin`` face, storage file URLs) is one entry here, not an edit of
+the transport; a running server's own list is ``server.faces``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+import httpx
+
+if TYPE_CHECKING:
+    from .loopback import LoopbackServer
+
+
+class Face(Protocol):
+    def answer(self, request: httpx.Request) -> httpx.Response | None: ...
+
+
+FaceFactory = Callable[["LoopbackServer"], Face]
+
+#: What the 404 answer lists as served, so a wrong base URL is obvious from the reply.
+SERVED_PATHS = ("/cgi-bin/token", "/cgi-bin/stable_token", "/tcb/*", "/admin", "/_wxcloud/*")
+
+
+def json_reply(status: int, body: object) -> httpx.Response:
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return httpx.Response(status, content=content, headers={"Content-Type": "application/json"})
+
+
+def not_found(request: httpx.Request) -> httpx.Response:
+    """The answer for a path no face serves: 404 naming the path, never an empty reply."""
+    return json_reply(
+        404,
+        {
+            "errcode": -1,
+            "errmsg": f"pytest-wxcloud serves no {request.method} {request.url.path}; "
+            f"served: {', '.join(SERVED_PATHS)}",
+        },
+    )
+
+
+class HttpApiFace:
+    """``/cgi-bin/token``, ``/cgi-bin/stable_token`` and ``/tcb/*``: the in-process HTTP face."""
+
+    def __init__(self, server: LoopbackServer) -> None:
+        from ..http.router import HttpFace
+
+        self._face = HttpFace(server.cloud, server.cloud.http_state(), server.http_options)
+
+    def answer(self, request: httpx.Request) -> httpx.Response | None:
+        return self._face.answer(request)
+
+
+class AdminNotServed:
+    """``POST /admin`` until the CloudBase face is registered: the seam, visible in the reply.
+
+    The reply has the protocol's error shape (HTTP 200, ``code``/``message``/``requestId``), so
+    wx-server-sdk turns it into an ordinary failed call instead of a transport error.
+    """
+
+    def __init__(self, server: LoopbackServer) -> None:
+        self._numbers = itertools.count(1)
+
+    def answer(self, request: httpx.Request) -> httpx.Response | None:
+        if request.url.path != "/admin":
+            return None
+        return json_reply(
+            200,
+            {
+                "code": "NOT_EMULATED",
+                "message": "pytest-wxcloud: the CloudBase /admin protocol is not served yet",
+                "requestId": f"wxcloud-admin-{next(self._numbers)}",
+            },
+        )
+
+
+def _control_face(server: LoopbackServer) -> Face:
+    from .control import ControlFace
+
+    return ControlFace(server)
+
+
+#: Consulted in order by every new server; the first face that answers wins.
+FACE_FACTORIES: list[FaceFactory] = [_control_face, HttpApiFace, AdminNotServed]
+
+
+__all__ = [
+    "FACE_FACTORIES",
+    "SERVED_PATHS",
+    "AdminNotServed",
+    "Face",
+    "FaceFactory",
+    "HttpApiFace",
+    "json_reply",
+    "not_found",
+]

@@ -1,0 +1,43 @@
+"""Many clients at once lose no update (the issue's proof: 8 clients x 25 ``_.inc``)."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+
+from pytest_wxcloud import WxCloud
+
+CLIENTS, UPDATES = 8, 25
+
+
+def test_concurrent_inc_updates_lose_nothing() -> None:
+    cloud = WxCloud(seed=4)
+    cloud.seed({"counters": [{"_id": "c", "n": 0}]})
+    body = {
+        "env": cloud.env,
+        "query": "db.collection('counters').doc('c').update({data: {n: _.inc(1)}})",
+    }
+    failures: list[object] = []
+    with cloud.serve() as server:
+        params = {"grant_type": "client_credential", "appid": cloud.appid, "secret": cloud.secret}
+        token = httpx.get(f"{server.url}/cgi-bin/token", params=params).json()["access_token"]
+        start = threading.Barrier(CLIENTS)
+
+        def client() -> None:
+            with httpx.Client(base_url=server.url, timeout=30) as http:
+                start.wait()
+                for _ in range(UPDATES):
+                    reply = http.post(
+                        "/tcb/databaseupdate", params={"access_token": token}, json=body
+                    ).json()
+                    if (reply["errcode"], reply["modified"]) != (0, 1):
+                        failures.append(reply)
+
+        threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert failures == []
+    assert cloud.dump("counters") == [{"_id": "c", "n": CLIENTS * UPDATES}]
