@@ -8,7 +8,6 @@ the transport; a running server's own list is ``server.faces``.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
@@ -58,27 +57,10 @@ class HttpApiFace:
         return self._face.answer(request)
 
 
-class AdminNotServed:
-    """``POST /admin`` until the CloudBase face is registered: the seam, visible in the reply.
+def _admin_face(server: LoopbackServer) -> Face:
+    from ..cloudbase import AdminFace
 
-    The reply has the protocol's error shape (HTTP 200, ``code``/``message``/``requestId``), so
-    wx-server-sdk turns it into an ordinary failed call instead of a transport error.
-    """
-
-    def __init__(self, server: LoopbackServer) -> None:
-        self._numbers = itertools.count(1)
-
-    def answer(self, request: httpx.Request) -> httpx.Response | None:
-        if request.url.path != "/admin":
-            return None
-        return json_reply(
-            200,
-            {
-                "code": "NOT_EMULATED",
-                "message": "pytest-wxcloud: the CloudBase /admin protocol is not served yet",
-                "requestId": f"wxcloud-admin-{next(self._numbers)}",
-            },
-        )
+    return AdminFace(server.cloud)
 
 
 def _control_face(server: LoopbackServer) -> Face:
@@ -88,13 +70,12 @@ def _control_face(server: LoopbackServer) -> Face:
 
 
 #: Consulted in order by every new server; the first face that answers wins.
-FACE_FACTORIES: list[FaceFactory] = [_control_face, HttpApiFace, AdminNotServed]
+FACE_FACTORIES: list[FaceFactory] = [_control_face, HttpApiFace, _admin_face]
 
 
 __all__ = [
     "FACE_FACTORIES",
     "SERVED_PATHS",
-    "AdminNotServed",
     "Face",
     "FaceFactory",
     "HttpApiFace",

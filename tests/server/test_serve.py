@@ -69,13 +69,12 @@ def test_unknown_path_is_404_naming_it(client: httpx.Client) -> None:
     assert "serves no PUT /tcb/nothing-here" in reply.json()["errmsg"]
 
 
-def test_admin_seam_answers_in_the_protocols_error_shape(client: httpx.Client) -> None:
-    reply = client.post("/admin?env=prod-9g1x&seqId=1", json={"action": "database.getDocument"})
-    assert reply.status_code == 200  # the SDK reads errors from HTTP 200 bodies
-    body = reply.json()
-    assert body["code"] == "NOT_EMULATED"
-    assert "/admin" in body["message"] and "not served yet" in body["message"]
-    assert body["requestId"]
+def test_admin_is_the_cloudbase_face(client: httpx.Client, cloud: WxCloud) -> None:
+    cloud.seed({"authors": [{"_id": "a1", "name": "Herbert"}]})
+    body = {"action": "database.getDocument", "collectionName": "authors", "envName": cloud.env}
+    reply = client.post(f"/admin?env={cloud.env}&seqId=1", json=body)
+    assert reply.status_code == 200  # the SDK reads errors from HTTP 200 bodies too
+    assert [json.loads(d) for d in reply.json()["data"]["list"]] == [{"_id": "a1", "name": "Herbert"}]
 
 
 class Teapot:
