@@ -12,6 +12,7 @@ run and on every xdist worker, whatever order tests run in.
 
 from __future__ import annotations
 
+import sys
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -91,6 +92,9 @@ def pytest_configure(config: pytest.Config) -> None:
         strict=bool(config.getoption("wxcloud_strict")) or bool(config.getini("wxcloud_strict")),
         propagate_openid=bool(config.getini("wxcloud_propagate_openid")),
     )
+    from .node import progress
+
+    progress.attach(config)
 
 
 def _ini_path(config: pytest.Config, name: str, base: Path) -> Path | None:
@@ -122,8 +126,18 @@ def wxcloud(request: pytest.FixtureRequest) -> Iterator[WxCloud]:
     strict = options.get("strict")
     request.node.stash[CLOUD] = (cloud, settings.strict if strict is None else strict)
     _hold_http_router(request.config)
-    with cloud.mock_http():
-        yield cloud
+    try:
+        with cloud.mock_http():
+            yield cloud
+    finally:
+        _release_node_server(cloud)
+
+
+def _release_node_server(cloud: WxCloud) -> None:
+    """Stop the server a Node.js function of this cloud started (workers stay for the session)."""
+    serving = sys.modules.get("pytest_wxcloud.node.serving")
+    if serving is not None:
+        serving.release(cloud)
 
 
 def _hold_http_router(config: pytest.Config) -> None:

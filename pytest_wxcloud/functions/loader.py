@@ -87,7 +87,8 @@ def _is_node_folder(folder: Path) -> bool:
 
 def _load_node_function(folder: Path) -> LoadedFunction:
     """A Node.js folder, run by a worker process (see :mod:`pytest_wxcloud.node`)."""
-    from ..node import NodeFunction, NodeSetupError
+    from ..node.executables import NodeSetupError
+    from ..node.handler import NodeFunction
 
     config = _config(folder / "config.json")
     try:

@@ -2,9 +2,9 @@
 
 A folder with its own ``node_modules`` runs as deployed. A folder with only ``package.json``
 (what repositories commit) gets its dependencies installed once, by npm, into a cache folder
-keyed by the content of ``package.json`` (and ``package-lock.json`` when there is one); the
-worker then finds them through ``NODE_PATH``. Folders with the same ``package.json`` share one
-installed tree but never one module instance: each folder has its own worker process, which is
+keyed by the dependencies ``package.json`` declares (and ``package-lock.json`` when there is
+one); the worker then finds them through ``NODE_PATH``. Folders asking for the same packages
+share one installed tree but never one module instance: each folder has its own worker process, which is
 what keeps wx-server-sdk's module-level ``cloud.init`` state apart (node-runtime.md §7.1).
 
 The install is guarded by a file lock and lands in place by a rename, so xdist workers starting
@@ -30,6 +30,8 @@ from .executables import NodeSetupError, npm_executable
 log = logging.getLogger("pytest_wxcloud.node")
 
 CACHE_ENV = "WXCLOUD_NODE_CACHE"
+#: the package.json fields an install of production dependencies reads
+INSTALL_FIELDS = ("dependencies", "optionalDependencies", "overrides")
 #: npm's output kept for the error message when an install fails
 NPM_TAIL = 4000
 
@@ -59,11 +61,28 @@ def read_package_json(folder: Path) -> dict[str, object]:
     return parsed
 
 
+_resolved: dict[tuple[Path, int, int], Path | None] = {}
+
+
 def node_path_for(folder: Path) -> Path | None:
     """The ``node_modules`` folder to put on ``NODE_PATH`` for ``folder``; None when the folder
-    brings its own or needs nothing."""
+    brings its own or needs nothing. Remembered per package.json version: suites load their
+    functions for every test."""
     if (folder / "node_modules").is_dir():
         return None
+    manifest = folder / "package.json"
+    try:
+        stat = manifest.stat()
+    except OSError as exc:
+        raise NodeSetupError(f"cannot read {manifest}: {exc.strerror}") from None
+    key = (manifest, stat.st_mtime_ns, stat.st_size)
+    if key in _resolved and (_resolved[key] is None or _resolved[key].is_dir()):
+        return _resolved[key]
+    _resolved[key] = found = _resolve(folder)
+    return found
+
+
+def _resolve(folder: Path) -> Path | None:
     package = read_package_json(folder)
     dependencies = package.get("dependencies")
     if dependencies is None or dependencies == {}:
@@ -77,7 +96,11 @@ def node_path_for(folder: Path) -> Path | None:
 
 
 def cache_key(folder: Path) -> str:
-    digest = hashlib.sha256((folder / "package.json").read_bytes())
+    """What decides the installed tree: the dependency fields and the lock file, not the name
+    or scripts, so every function of a repository asking for the same packages shares one."""
+    package = read_package_json(folder)
+    relevant = {field: package.get(field) for field in INSTALL_FIELDS}
+    digest = hashlib.sha256(json.dumps(relevant, sort_keys=True).encode())
     lock = folder / "package-lock.json"
     if lock.is_file():
         digest.update(b"\0lock\0" + lock.read_bytes())
@@ -104,11 +127,16 @@ def _install(folder: Path, target: Path) -> None:
     staging = target.with_name(f"{target.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    shutil.copyfile(folder / "package.json", staging / "package.json")
     command = [npm, "install", "--no-audit", "--no-fund", "--omit=dev"]
-    if (folder / "package-lock.json").is_file():
+    if (folder / "package-lock.json").is_file():  # exactly what the lock says: copy both
+        shutil.copyfile(folder / "package.json", staging / "package.json")
         shutil.copyfile(folder / "package-lock.json", staging / "package-lock.json")
         command[1] = "ci"
+    else:  # only what decides the tree, so name or scripts of the folder do not matter
+        package = read_package_json(folder)
+        manifest = {"name": "wxcloud-node-deps", "private": True}
+        manifest.update({f: package[f] for f in INSTALL_FIELDS if f in package})
+        (staging / "package.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     announce(
         f"pytest-wxcloud: installing the npm dependencies of {folder / 'package.json'} "
         f"into {target} (once; later runs reuse it) ..."
