@@ -50,7 +50,9 @@ def load_folder(path: str | Path) -> list[LoadedFunction]:
     if _loadable(root):
         return [load_function(root)]
     loaded = [
-        load_function(child) for child in sorted(root.iterdir()) if child.is_dir() and _loadable(child)
+        load_function(child)
+        for child in sorted(root.iterdir())
+        if child.is_dir() and _loadable(child)
     ]
     if not loaded:
         raise LoadError(
@@ -147,4 +149,11 @@ def _config(path: Path) -> FunctionConfig:
     return config
 
 
-__all__ = ["ENTRY_FILES", "NODE_FILES", "LoadError", "LoadedFunction", "load_folder", "load_function"]
+__all__ = [
+    "ENTRY_FILES",
+    "NODE_FILES",
+    "LoadError",
+    "LoadedFunction",
+    "load_folder",
+    "load_function",
+]

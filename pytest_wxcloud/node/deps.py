@@ -76,8 +76,10 @@ def node_path_for(folder: Path) -> Path | None:
     except OSError as exc:
         raise NodeSetupError(f"cannot read {manifest}: {exc.strerror}") from None
     key = (manifest, stat.st_mtime_ns, stat.st_size)
-    if key in _resolved and (_resolved[key] is None or _resolved[key].is_dir()):
-        return _resolved[key]
+    if key in _resolved:
+        known = _resolved[key]
+        if known is None or known.is_dir():  # a cache folder removed meanwhile is reinstalled
+            return known
     _resolved[key] = found = _resolve(folder)
     return found
 
@@ -135,7 +137,7 @@ def _install(folder: Path, target: Path) -> None:
     else:  # only what decides the tree, so name or scripts of the folder do not matter
         package = read_package_json(folder)
         manifest = {"name": "wxcloud-node-deps", "private": True}
-        manifest.update({f: package[f] for f in INSTALL_FIELDS if f in package})
+        manifest.update({f: _anchored(package[f], folder) for f in INSTALL_FIELDS if f in package})
         (staging / "package.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     announce(
         f"pytest-wxcloud: installing the npm dependencies of {folder / 'package.json'} "
@@ -158,6 +160,18 @@ def _install(folder: Path, target: Path) -> None:
     announce(f"pytest-wxcloud: npm dependencies installed in {time.perf_counter() - started:.1f} s")
 
 
+def _anchored(specs: object, folder: Path) -> object:
+    """Relative ``file:`` specs point from the function folder, wherever npm runs."""
+    if not isinstance(specs, dict):
+        return specs
+    out = {}
+    for name, spec in specs.items():
+        if isinstance(spec, str) and spec.startswith("file:") and not spec[5:].startswith("/"):
+            spec = f"file:{(folder / spec[5:]).resolve()}"
+        out[name] = spec
+    return out
+
+
 def announce(message: str) -> None:
     """Tell the person waiting (npm installs take seconds): on pytest's terminal when a session
     is attached, else on stderr; always in the log."""
@@ -166,4 +180,11 @@ def announce(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-__all__ = ["CACHE_ENV", "cache_key", "cache_root", "installed", "node_path_for", "read_package_json"]
+__all__ = [
+    "CACHE_ENV",
+    "cache_key",
+    "cache_root",
+    "installed",
+    "node_path_for",
+    "read_package_json",
+]

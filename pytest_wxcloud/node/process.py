@@ -90,7 +90,9 @@ class WorkerProcess:
         self._stray: collections.deque[str] = collections.deque()
         self._stray_size = 0
         self.started = time.perf_counter()
-        threading.Thread(target=self._read_replies, name="wxcloud-node-replies", daemon=True).start()
+        threading.Thread(
+            target=self._read_replies, name="wxcloud-node-replies", daemon=True
+        ).start()
         threading.Thread(target=self._read_output, name="wxcloud-node-output", daemon=True).start()
 
     @property
@@ -105,7 +107,9 @@ class WorkerProcess:
         """Block until the function is loaded; raise what went wrong otherwise."""
         if not self._ready.wait(timeout):
             self.kill()
-            raise WorkerDied(f"the Node.js worker for {self.folder} did not start within {timeout:g} s")
+            raise WorkerDied(
+                f"the Node.js worker for {self.folder} did not start within {timeout:g} s"
+            )
         if self._load_error is not None:
             raise WorkerLoadFailed(str(self._load_error.get("detail", "")))
         if not self.alive and not self._slots:

@@ -246,6 +246,20 @@ function crashed(error, how) {
 process.on('uncaughtException', (error) => crashed(error, 'uncaught'));
 process.on('unhandledRejection', (reason) => crashed(reason, 'rejected'));
 
+// "file:line" of a load failure: a SyntaxError names it on the stack's first line, anything
+// else in its first frame inside the function folder.
+function locate(error) {
+  const lines = String((error && error.stack) || '').split('\n');
+  if (/^\/.*:\d+$/.test(lines[0])) return lines[0];
+  for (const line of lines) {
+    const frame = /\(?(\/[^()]*?):(\d+):\d+\)?$/.exec(line.trim());
+    if (frame && frame[1].startsWith(folder) && !frame[1].includes('/node_modules/')) {
+      return `${frame[1]}:${frame[2]}`;
+    }
+  }
+  return '';
+}
+
 function load() {
   if (!fs.existsSync(entry)) {
     return { error: `${entry} does not exist: a Node.js cloud function needs index.js exporting main` };
@@ -254,7 +268,9 @@ function load() {
   try {
     module = require(entry);
   } catch (error) {
-    return { error: `loading ${entry} failed: ${describe(error).detail}`, stack: String(error && error.stack) };
+    const where = locate(error);
+    const detail = describe(error).detail;
+    return { error: `loading ${entry} failed: ${where ? `${where}: ` : ''}${detail}`, stack: String(error && error.stack) };
   }
   if (module === null || typeof module.main !== 'function') {
     const found = module === null || module === undefined ? String(module) : typeof module.main;

@@ -8,8 +8,8 @@ later runs.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest

@@ -74,7 +74,11 @@ def test_js_calls_itself_through_another_function(cloud: WxCloud) -> None:
 def test_http_invokecloudfunction_reaches_a_node_function(cloud: WxCloud) -> None:
     with cloud.mock_http(), httpx.Client() as client:
         api = "https://api.weixin.qq.com"
-        credentials = {"grant_type": "client_credential", "appid": cloud.appid, "secret": cloud.secret}
+        credentials = {
+            "grant_type": "client_credential",
+            "appid": cloud.appid,
+            "secret": cloud.secret,
+        }
         token = client.get(f"{api}/cgi-bin/token", params=credentials).json()["access_token"]
         params = {"access_token": token, "env": cloud.env, "name": "quickstart"}
         body = client.post(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
-
-from conftest import START
+from datetime import datetime, timedelta, timezone
 
 from pytest_wxcloud import WxCloud
+
+START = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)  # the conftest's frozen clock
 
 
 def _context_call(cloud: WxCloud, **kwargs: object) -> dict[str, object]:
