@@ -1,8 +1,8 @@
 """pytest plugin (entry point ``pytest11``): a fresh, deterministic cloud per test.
 
 Fixtures: ``wxcloud`` (a :class:`WxCloud` with HTTP interception on), ``wx_user`` (a user of
-it), ``wx_db`` (its database). Marker: ``@pytest.mark.wxcloud(env=, appid=, seed=, data=,
-strict=)``. Options: ``--wxcloud-seed``, ``--wxcloud-strict``; ini: ``wxcloud_env``,
+it), ``wx_db`` (its database), ``wxcloud_server`` (it, served on a loopback port). Marker:
+``@pytest.mark.wxcloud(env=, appid=, seed=, data=, strict=)``. Options: ``--wxcloud-seed``, ``--wxcloud-strict``; ini: ``wxcloud_env``,
 ``wxcloud_appid``, ``wxcloud_data_dir``, ``wxcloud_functions_dir``, ``wxcloud_strict``,
 ``wxcloud_propagate_openid``.
 
@@ -149,6 +149,14 @@ def _hold_http_router(config: pytest.Config) -> None:
         SWITCHBOARD.hold()
         config.stash[HTTP_HELD] = True
         config.add_cleanup(SWITCHBOARD.release)
+
+
+@pytest.fixture
+def wxcloud_server(wxcloud: WxCloud) -> Iterator[Any]:
+    """The test's ``wxcloud`` served on a free 127.0.0.1 port for the test (``server.url``,
+    ``server.admin_url``, ``server.node_env()``); stopped when the test ends."""
+    with wxcloud.serve() as server:
+        yield server
 
 
 @pytest.fixture

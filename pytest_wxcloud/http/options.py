@@ -55,7 +55,6 @@ class HttpOptions:
                 f"query_date_format must be 'ms' or 'iso', got {self.query_date_format!r}"
             )
 
-
     def via_open_interface(self, request: httpx.Request) -> bool:
         """True when ``request`` reached the face through the open-interface service."""
         if self.open_interface_by == "listener":

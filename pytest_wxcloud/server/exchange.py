@@ -70,7 +70,7 @@ class Exchange(BaseHTTPRequestHandler):
         finally:
             self.server.closed(self.connection)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib's name)
+    def log_message(self, format: str, *args: object) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
     # --- reading ------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
 import socket
@@ -51,8 +52,8 @@ class Listener(socketserver.ThreadingMixIn, socketserver.TCPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, Exchange)
-        host, port = self.server_address[:2]
-        self.authority = f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        self.authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     @property
     def port(self) -> int:
@@ -108,10 +109,8 @@ class Listener(socketserver.ThreadingMixIn, socketserver.TCPServer):
         with self._lock:
             connections = dict(self._connections)
         for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RD)  # idle keep-alive reads end; replies still go
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):  # idle keep-alive reads end; replies still go
+                connection.shutdown(socket.SHUT_RD)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for thread in connections.values():
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -124,10 +123,8 @@ class Listener(socketserver.ThreadingMixIn, socketserver.TCPServer):
             host = "127.0.0.1"
         elif host == "::":
             host = "::1"
-        try:
+        with contextlib.suppress(OSError):  # the accept loop is gone already
             socket.create_connection((str(host), port), timeout=1.0).close()
-        except OSError:
-            pass  # the accept loop is gone already
 
 
 __all__ = ["STOP_GRACE_SECONDS", "Listener"]

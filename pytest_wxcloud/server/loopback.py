@@ -47,6 +47,8 @@ class LoopbackServer:
             raise TypeError(f"max_body_bytes must be an int, got {max_body_bytes!r}")
         if max_body_bytes < 0:
             raise ValueError(f"max_body_bytes must be 0 or more, got {max_body_bytes}")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be an int from 0 (any free port) to 65535, got {port!r}")
         self.cloud = cloud
         self.http_options = http_options
         #: the database as it was when the server started: what ``/_wxcloud/reset`` restores
@@ -72,7 +74,9 @@ class LoopbackServer:
         """Env vars that point an unmodified wx-server-sdk function at this server, calling as
         ``identity`` (None: no mini-program user)."""
         if identity is not None and not isinstance(identity, Identity):
-            raise TypeError(f"node_env() takes an Identity (from cloud.user()) or None; got {identity!r}")
+            raise TypeError(
+                f"node_env() takes an Identity (from cloud.user()) or None; got {identity!r}"
+            )
         return node_env(self.admin_url, self.cloud.env, identity)
 
     def answer(self, request: httpx.Request) -> httpx.Response:

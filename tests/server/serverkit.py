@@ -6,6 +6,8 @@ import json
 import socket
 from typing import Any
 
+import httpx
+
 from pytest_wxcloud import WxCloud
 
 
@@ -43,6 +45,12 @@ def closed_by_server(sock: socket.socket) -> bool:
         return sock.recv(1) == b""
     except ConnectionResetError:
         return True
+
+
+def fetch_token(client: httpx.Client, cloud: WxCloud) -> str:
+    """``GET /cgi-bin/token`` with the cloud's credentials, on a client based at the server."""
+    params = {"grant_type": "client_credential", "appid": cloud.appid, "secret": cloud.secret}
+    return str(client.get("/cgi-bin/token", params=params).json()["access_token"])
 
 
 def token_of(cloud: WxCloud, port: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import httpx
+from serverkit import fetch_token
 
 from pytest_wxcloud import WxCloud
 
@@ -20,8 +21,8 @@ def test_concurrent_inc_updates_lose_nothing() -> None:
     }
     failures: list[object] = []
     with cloud.serve() as server:
-        params = {"grant_type": "client_credential", "appid": cloud.appid, "secret": cloud.secret}
-        token = httpx.get(f"{server.url}/cgi-bin/token", params=params).json()["access_token"]
+        with httpx.Client(base_url=server.url) as http:
+            token = fetch_token(http, cloud)
         start = threading.Barrier(CLIENTS)
 
         def client() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from serverkit import fetch_token
 
 from pytest_wxcloud import WxCloud
 from pytest_wxcloud.identity import TURN_HEADER, answering_remote_request, environ_turn
@@ -41,8 +42,7 @@ def register(cloud: WxCloud, server: LoopbackServer) -> None:
     def outer(event: dict[str, Any], context: Any) -> dict[str, Any]:
         headers = {TURN_HEADER: environ_turn() or ""} if event.get("join") else {}
         with httpx.Client(base_url=server.url, timeout=10) as http:
-            params = {"grant_type": "client_credential", "appid": cloud.appid, "secret": cloud.secret}
-            token = http.get("/cgi-bin/token", params=params).json()["access_token"]
+            token = fetch_token(http, cloud)
             reply = http.post(
                 "/tcb/invokecloudfunction",
                 params={"access_token": token, "env": cloud.env, "name": "inner"},
@@ -52,7 +52,9 @@ def register(cloud: WxCloud, server: LoopbackServer) -> None:
         return {"inner": json.loads(reply["resp_data"]), "after": os.environ.get("WX_OPENID")}
 
 
-def test_handler_calling_the_server_does_not_deadlock(cloud: WxCloud, server: LoopbackServer) -> None:
+def test_handler_calling_the_server_does_not_deadlock(
+    cloud: WxCloud, server: LoopbackServer
+) -> None:
     register(cloud, server)
     alice = cloud.user(openid="o_alice")
     result = cloud.call_function("outer", {}, as_user=alice)["result"]

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from serverkit import fetch_token
 
 from pytest_wxcloud import WxCloud
 from pytest_wxcloud.server import FACE_FACTORIES, LoopbackServer
@@ -31,11 +32,6 @@ def client(server: LoopbackServer) -> Iterator[httpx.Client]:
         yield client
 
 
-def token(cloud: WxCloud, client: httpx.Client) -> str:
-    params = {"grant_type": "client_credential", "appid": cloud.appid, "secret": cloud.secret}
-    return str(client.get("/cgi-bin/token", params=params).json()["access_token"])
-
-
 def test_urls_name_a_free_loopback_port(cloud: WxCloud) -> None:
     with cloud.serve() as first, cloud.serve() as second:
         assert first.port != second.port
@@ -52,7 +48,7 @@ def test_explicit_port(cloud: WxCloud) -> None:
 
 
 def test_http_api_answers_from_the_same_cloud(cloud: WxCloud, client: httpx.Client) -> None:
-    access_token = token(cloud, client)
+    access_token = fetch_token(client, cloud)
     body = {"env": cloud.env, "query": "db.collection('books').add({data: {title: 'Emma'}})"}
     added = client.post("/tcb/databaseadd", params={"access_token": access_token}, json=body)
     assert added.json()["errcode"] == 0
@@ -90,7 +86,11 @@ def test_a_face_added_to_a_running_server_is_asked(
     assert client.get("/teapot").status_code == 404
     server.faces.append(Teapot())
     reply = client.get("/teapot")
-    assert (reply.status_code, reply.json(), reply.headers["x-tea"]) == (418, {"short": "stout"}, "yes")
+    assert (reply.status_code, reply.json(), reply.headers["x-tea"]) == (
+        418,
+        {"short": "stout"},
+        "yes",
+    )
 
 
 def test_a_registered_face_factory_serves_every_new_server(cloud: WxCloud) -> None:
@@ -128,11 +128,13 @@ def test_stop_via_the_context_manager(cloud: WxCloud) -> None:
         client.get(f"{url}/_wxcloud/info")
 
 
-def test_max_body_bytes_is_checked(cloud: WxCloud) -> None:
+def test_max_body_bytes_and_port_are_checked(cloud: WxCloud) -> None:
     with pytest.raises(ValueError, match="max_body_bytes must be 0 or more, got -1"):
         cloud.serve(max_body_bytes=-1)
     with pytest.raises(TypeError, match="max_body_bytes must be an int"):
         cloud.serve(max_body_bytes="1MB")
+    with pytest.raises(ValueError, match="port must be an int from 0 .* got 65536"):
+        cloud.serve(port=65536)
 
 
 def test_http_options_apply(cloud: WxCloud) -> None:
@@ -140,7 +142,7 @@ def test_http_options_apply(cloud: WxCloud) -> None:
     with cloud.serve(max_limit=1000) as server, httpx.Client(base_url=server.url) as client:
         body = {"env": cloud.env, "query": "db.collection('many').limit(150).get()"}
         reply = client.post(
-            "/tcb/databasequery", params={"access_token": token(cloud, client)}, json=body
+            "/tcb/databasequery", params={"access_token": fetch_token(client, cloud)}, json=body
         ).json()
         assert len(reply["data"]) == 150
 
