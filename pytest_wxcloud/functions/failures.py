@@ -148,7 +148,10 @@ def _result_size_error(caller: Caller, request_id: str, detail: str) -> CloudSDK
     text = ERR_CODE_TEXT[RESULT_TOO_LARGE]
     reason = f"{RESULT_TOO_LARGE} {text}. {detail}"
     return CloudSDKError(
-        RESULT_TOO_LARGE, f"{_prefix(caller)} {reason}", request_id=request_id, backend_message=reason
+        RESULT_TOO_LARGE,
+        f"{_prefix(caller)} {reason}",
+        request_id=request_id,
+        backend_message=reason,
     )
 
 

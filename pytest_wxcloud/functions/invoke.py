@@ -65,7 +65,9 @@ def call_function(
     if as_user is not None and not isinstance(as_user, Identity):
         raise TypeError(f"as_user must be an Identity (from cloud.user()); got {as_user!r}")
     caller, caller_identity = _caller(registry.cloud, as_user)
-    return invoke(registry, name, data, caller=caller, caller_identity=caller_identity, timeout=timeout)
+    return invoke(
+        registry, name, data, caller=caller, caller_identity=caller_identity, timeout=timeout
+    )
 
 
 def invoke(

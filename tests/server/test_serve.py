@@ -70,7 +70,9 @@ def test_admin_is_the_cloudbase_face(client: httpx.Client, cloud: WxCloud) -> No
     body = {"action": "database.getDocument", "collectionName": "authors", "envName": cloud.env}
     reply = client.post(f"/admin?env={cloud.env}&seqId=1", json=body)
     assert reply.status_code == 200  # the SDK reads errors from HTTP 200 bodies too
-    assert [json.loads(d) for d in reply.json()["data"]["list"]] == [{"_id": "a1", "name": "Herbert"}]
+    assert [json.loads(d) for d in reply.json()["data"]["list"]] == [
+        {"_id": "a1", "name": "Herbert"}
+    ]
 
 
 class Teapot:
