@@ -361,7 +361,9 @@ def _call_handler(
     args = (event, context) if function.takes_context else (event,)
     if function.is_async:
         return _run_coroutine(function.handler(*args), deadline)
-    if registry.patch_environ:
+    # A handler in another process (a Node.js worker) gets the invocation's variables with the
+    # invocation itself; patching os.environ would only serialize its calls on the environ lock.
+    if registry.patch_environ and not getattr(function.handler, "out_of_process", False):
         with patched_environ(environ):
             raw = function.handler(*args)
     else:

@@ -13,24 +13,27 @@ class NodeSetupError(RuntimeError):
 
 
 def node_executable() -> str:
-    found = shutil.which("node")
-    if found is None:
-        raise NodeSetupError(
-            "pytest-wxcloud runs Node.js cloud functions with `node`, which is not on PATH. "
-            "Install Node.js 18 or later (https://nodejs.org, or `apt-get install nodejs npm`), "
-            "or test only the Python functions."
-        )
-    return found
+    return _which(
+        "node",
+        "pytest-wxcloud runs Node.js cloud functions with `node`",
+        "Install Node.js 18 or later (https://nodejs.org, or `apt-get install nodejs npm`), "
+        "or test only the Python functions.",
+    )
 
 
 def npm_executable() -> str:
-    found = shutil.which("npm")
+    return _which(
+        "npm",
+        "pytest-wxcloud installs a Node.js function's dependencies with `npm`",
+        "Install npm (it ships with Node.js), or run `npm install` in the function folder "
+        "yourself so it has its own node_modules.",
+    )
+
+
+def _which(tool: str, why: str, advice: str) -> str:
+    found = shutil.which(tool)
     if found is None:
-        raise NodeSetupError(
-            "pytest-wxcloud installs a Node.js function's dependencies with `npm`, which is not "
-            "on PATH. Install npm (it ships with Node.js), or run `npm install` in the function "
-            "folder yourself so it has its own node_modules."
-        )
+        raise NodeSetupError(f"{why}, which is not on PATH. {advice}")
     return found
 
 

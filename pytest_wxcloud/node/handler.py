@@ -36,6 +36,9 @@ CLOCK_SLACK_MS = 2
 class NodeFunction:
     """``main(event, context)`` of a Node.js function folder (index.js + package.json)."""
 
+    #: the pipeline leaves ``os.environ`` alone: the worker gets the variables per invocation
+    out_of_process = True
+
     def __init__(self, folder: Path, variables: tuple[tuple[str, str], ...] = ()) -> None:
         self.folder = folder.resolve()
         self.variables = variables

@@ -78,6 +78,9 @@ class WorkerProcess:
                 env=dict(environ),
                 pass_fds=(write_end,),
             )
+        except BaseException:
+            os.close(read_end)
+            raise
         finally:
             os.close(write_end)
         self._replies = os.fdopen(read_end, "rb")

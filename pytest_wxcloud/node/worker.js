@@ -2,9 +2,9 @@
 // One persistent process per cloud-function folder (node-runtime.md §0.2-0.4, §5).
 //
 // Requests arrive as JSON lines on stdin; replies leave as JSON lines on a pipe of their own
-// (its descriptor number is argv[3]), so whatever
-// the function or its libraries print on stdout cannot corrupt the protocol. stdin closing
-// means pytest is gone: the worker exits, so it never outlives the test run.
+// (its descriptor number is argv[3]), so whatever the function or its libraries print on
+// stdout cannot corrupt the protocol. stdin closing means pytest is gone: the worker exits,
+// so it never outlives the test run.
 //
 // Every invocation runs inside an AsyncLocalStorage store that carries its environment
 // overlay (seen through a process.env Proxy), its clock (seen through a Date shim), its

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from pytest_wxcloud import WxCloud
+from pytest_wxcloud import Identity, WxCloud
 
 
 def test_concurrent_users_each_see_their_own_context(cloud: WxCloud) -> None:
@@ -22,6 +22,21 @@ def test_concurrent_users_each_see_their_own_context(cloud: WxCloud) -> None:
         pairs = list(pool.map(ask, range(len(users))))
     assert all(expected == seen for expected, seen in pairs)
     assert len({seen for _, seen in pairs}) == len(users)
+
+
+def test_invocations_overlap_in_one_worker_each_with_its_identity(cloud: WxCloud) -> None:
+    users = [cloud.user() for _ in range(8)]
+    gather = {"how": "gather", "key": "overlap", "n": len(users)}
+
+    def call(user: Identity) -> dict[str, str]:
+        result: dict[str, str] = cloud.call_function("misbehave", gather, as_user=user)["result"]
+        return result
+
+    # each call returns only when all eight are in flight: serialized calls would time out
+    with ThreadPoolExecutor(max_workers=len(users)) as pool:
+        results = list(pool.map(call, users))
+    assert [r["openid"] for r in results] == [u.openid for u in users]
+    assert len({r["token"] for r in results}) == len(users)
 
 
 def test_a_login_that_does_not_await_its_add_still_lands(cloud: WxCloud) -> None:

@@ -3,6 +3,7 @@ const cloud = require('wx-server-sdk');
 
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 const db = cloud.database();
+const gathered = {};
 
 exports.main = async (event) => {
   console.log('starting', event.how);
@@ -34,6 +35,12 @@ exports.main = async (event) => {
       return undefined;
     case 'missing-collection':
       return db.collection('nope').get();
+    case 'gather': {
+      // returns only once event.n invocations of this key are in flight at the same time
+      gathered[event.key] = (gathered[event.key] || 0) + 1;
+      while (gathered[event.key] < event.n) await new Promise((resolve) => setTimeout(resolve, 2));
+      return { openid: cloud.getWXContext().OPENID, token: process.env.WX_API_TOKEN };
+    }
     case 'pid':
       return process.pid;
     default:
