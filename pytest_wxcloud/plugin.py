@@ -13,6 +13,7 @@ run and on every xdist worker, whatever order tests run in.
 
 from __future__ import annotations
 
+import sys
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -108,6 +109,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     cache = getattr(config, "cache", None)  # None under -p no:cacheprovider
     config.stash[SEED_FILES] = SeedCache(cache.mkdir("wxcloud-seeds") if cache else None)
+    from .node import progress
+
+    progress.attach(config)
 
 
 def _ini_path(config: pytest.Config, name: str, base: Path) -> Path | None:
@@ -150,6 +154,14 @@ def wxcloud(request: pytest.FixtureRequest) -> Iterator[WxCloud]:
     finally:
         # the item outlives its test (pytest keeps every item until the session ends)
         del request.node.stash[CLOUD]
+        _release_node_server(cloud)
+
+
+def _release_node_server(cloud: WxCloud) -> None:
+    """Stop the server a Node.js function of this cloud started (workers stay for the session)."""
+    serving = sys.modules.get("pytest_wxcloud.node.serving")
+    if serving is not None:
+        serving.release(cloud)
 
 
 def _hold_http_router(config: pytest.Config) -> None:

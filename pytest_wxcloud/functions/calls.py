@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -33,6 +34,7 @@ class FunctionCall:
     answered_by: str = "handler"
     trigger_name: str | None = None
     number: int = 0  # 1-based, in the order calls started
+    logs: str = ""  # what the function printed (a Node.js function's console output)
 
     @property
     def source(self) -> str | None:
@@ -47,4 +49,23 @@ class FunctionCall:
         return self.error is None
 
 
-__all__ = ["Caller", "FunctionCall"]
+@dataclass(slots=True)
+class InvocationReport:
+    """What a handler running outside this process (a Node.js worker) tells the pipeline about
+    one invocation: what it printed, and how long preparing its runtime took (starting a
+    worker is a cold start, not the function's time, so it does not count against the
+    timeout)."""
+
+    output: list[str] = field(default_factory=list)
+    setup_seconds: float = 0.0
+
+
+_REPORT: ContextVar[InvocationReport | None] = ContextVar("wxcloud_invocation", default=None)
+
+
+def current_report() -> InvocationReport | None:
+    """The report of the invocation running in this context (None outside any)."""
+    return _REPORT.get()
+
+
+__all__ = ["Caller", "FunctionCall", "InvocationReport", "current_report"]

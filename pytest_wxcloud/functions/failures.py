@@ -36,6 +36,19 @@ BACKEND_CODES: dict[int, str] = {
 }
 
 
+class HandlerFailed(Exception):
+    """A handler running outside Python (a Node.js function) failed. ``detail`` is the message
+    production reports to the caller; ``str()`` adds what helps a person (stack, output)."""
+
+    def __init__(self, detail: str, explanation: str = "") -> None:
+        super().__init__(explanation or detail)
+        self.detail = detail
+
+
+class HandlerTimedOut(Exception):
+    """A handler running outside Python was stopped at its function timeout."""
+
+
 def _prefix(caller: Caller) -> str:
     return "cloud.callFunction:fail" if caller is Caller.MINI_PROGRAM else "callFunction:fail"
 
@@ -185,6 +198,8 @@ __all__ = [
     "EXECUTE_FAIL_CODE",
     "NOT_FOUND_CODE",
     "NOT_FOUND_MESSAGE",
+    "HandlerFailed",
+    "HandlerTimedOut",
     "bad_request_data",
     "callee_failed",
     "callee_timed_out",

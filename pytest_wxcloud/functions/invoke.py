@@ -33,7 +33,7 @@ from ..errors import CloudSDKError, assertion_error
 from ..identity import Frame, Identity, current_frame, entered, patched_environ
 from ..jsjson import JSONBoundaryError, js_type, round_trip
 from . import failures
-from .calls import Caller, FunctionCall
+from .calls import _REPORT, Caller, FunctionCall, InvocationReport
 from .context import InvocationContext
 from .routes import Route
 from .sources import NULL_RESULT, RecordedFailure, label
@@ -180,6 +180,7 @@ class _Pending:
         error: BaseException | None = None,
         duration: float = 0.0,
         answered_by: str = "handler",
+        logs: str = "",
     ) -> None:
         self.registry.record(
             FunctionCall(
@@ -194,6 +195,7 @@ class _Pending:
                 answered_by,
                 self.trigger_name,
                 self.number,
+                logs,
             )
         )
 
@@ -299,24 +301,32 @@ def _run(call: _Pending, function: CloudFunction, request_timeout: float | None)
     started = time.perf_counter()
     raw: Any = None
     error: BaseException | None = None
+    report = InvocationReport()
+    reporting = _REPORT.set(report)
     try:
         with entered(Frame(cloud, call.identity, True, function.name)):
             raw = _call_handler(registry, function, _copy_json(call.event), context, environ, limit)
-    except _Timeout:
+    except (_Timeout, failures.HandlerTimedOut):
         error = _timeout_error(caller, request_id, function.timeout, request_timeout, limit)
     except CloudSDKError as exc:
         error = failures.callee_failed(caller, request_id, exc.err_msg)
         error.__cause__ = exc
+    except failures.HandlerFailed as exc:
+        error = failures.callee_failed(caller, request_id, exc.detail)
+        error.__cause__ = exc
     except Exception as exc:
         error = failures.callee_failed(caller, request_id, f"{type(exc).__name__}: {exc}")
         error.__cause__ = exc
-    elapsed = max(time.perf_counter() - started, (cloud.clock.now() - clock_start).total_seconds())
+    finally:
+        _REPORT.reset(reporting)
+    ran = time.perf_counter() - started - report.setup_seconds
+    elapsed = max(ran, (cloud.clock.now() - clock_start).total_seconds())
     if error is None and elapsed > limit:
         error = _timeout_error(caller, request_id, function.timeout, request_timeout, elapsed)
     result: Any = None
     if error is None:
         result, error = _checked_result(call, raw)
-    call.finish(result, error, elapsed)
+    call.finish(result, error, elapsed, logs="".join(report.output))
     if error is not None:
         if caller is Caller.TIMER and isinstance(error.__cause__, Exception):
             raise error.__cause__
@@ -351,7 +361,9 @@ def _call_handler(
     args = (event, context) if function.takes_context else (event,)
     if function.is_async:
         return _run_coroutine(function.handler(*args), deadline)
-    if registry.patch_environ:
+    # A handler in another process (a Node.js worker) gets the invocation's variables with the
+    # invocation itself; patching os.environ would only serialize its calls on the environ lock.
+    if registry.patch_environ and not getattr(function.handler, "out_of_process", False):
         with patched_environ(environ):
             raw = function.handler(*args)
     else:

@@ -1,7 +1,8 @@
 """Load a ``cloudfunctions/`` folder of Python handlers, as the IDE lays out Node ones.
 
 One sub-folder per function, holding ``index.py`` (or ``main.py``) with ``main(event, context)``
-and optionally the function's ``config.json``. Each folder is imported as its own package, so a
+and optionally the function's ``config.json``; a sub-folder with ``index.js`` + ``package.json``
+instead is a Node.js function, run unmodified by :mod:`pytest_wxcloud.node`. Each folder is imported as its own package, so a
 handler may ``from . import helpers`` without colliding with another function's ``helpers``.
 Modules are cached by the content of the folder's Python files: a warm container keeps module
 state between calls in production too, and re-importing per test would cost more than the test.
@@ -28,6 +29,8 @@ from .config import DEFAULT_CONFIG, FunctionConfig, load_config
 from .current import NoCurrentCloudError
 
 ENTRY_FILES = ("index.py", "main.py")
+#: a folder holding both (and no Python entry) is a Node.js function
+NODE_FILES = ("index.js", "package.json")
 
 
 class LoadError(ValueError):
@@ -90,30 +93,57 @@ def load_folder(path: str | Path) -> list[LoadedFunction]:
     root = Path(path)
     if not root.is_dir():
         raise LoadError(f"cannot load cloud functions: {describe_missing(root, 'directory')}")
-    if _entry_file(root) is not None:
+    if _loadable(root):
         return [load_function(root)]
     loaded = [
         load_function(child)
         for child in sorted(root.iterdir())
-        if child.is_dir() and _entry_file(child) is not None
+        if child.is_dir() and _loadable(child)
     ]
     if not loaded:
         raise LoadError(
             f"no cloud functions found in {root}: expected sub-folders each holding "
-            f"{' or '.join(ENTRY_FILES)} with a main(event, context) function"
+            f"{' or '.join(ENTRY_FILES)} with a main(event, context) function, or "
+            f"{' + '.join(NODE_FILES)} (a Node.js function)"
         )
     return loaded
 
 
 def load_function(folder: Path) -> LoadedFunction:
     entry = _entry_file(folder)
+    if entry is None and _is_node_folder(folder):
+        return _load_node_function(folder)
     if entry is None:
-        raise LoadError(f"{folder} has no {' or '.join(ENTRY_FILES)}")
+        raise LoadError(
+            f"{folder} has no {' or '.join(ENTRY_FILES)} (nor {' + '.join(NODE_FILES)} "
+            "of a Node.js function)"
+        )
     module = _import(folder, entry)
     handler = getattr(module, "main", None)
     if not callable(handler):
         raise LoadError(f"{entry} must define main(event, context); found {handler!r}")
     return LoadedFunction(folder.name, handler, _config(folder / "config.json"), folder)
+
+
+def _loadable(folder: Path) -> bool:
+    return _entry_file(folder) is not None or _is_node_folder(folder)
+
+
+def _is_node_folder(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in NODE_FILES)
+
+
+def _load_node_function(folder: Path) -> LoadedFunction:
+    """A Node.js folder, run by a worker process (see :mod:`pytest_wxcloud.node`)."""
+    from ..node.executables import NodeSetupError
+    from ..node.handler import NodeFunction
+
+    config = _config(folder / "config.json")
+    try:
+        handler = NodeFunction(folder, config.env_variables)
+    except NodeSetupError as exc:
+        raise LoadError(str(exc)) from None
+    return LoadedFunction(folder.name, handler, config, folder)
 
 
 def _entry_file(folder: Path) -> Path | None:
@@ -195,4 +225,11 @@ def _config(path: Path) -> FunctionConfig:
     return config
 
 
-__all__ = ["ENTRY_FILES", "LoadError", "LoadedFunction", "load_folder", "load_function"]
+__all__ = [
+    "ENTRY_FILES",
+    "NODE_FILES",
+    "LoadError",
+    "LoadedFunction",
+    "load_folder",
+    "load_function",
+]

@@ -23,6 +23,7 @@ from .errors import (
     RecordingError,
 )
 from .format import FORMAT_VERSION, Interaction
+from .local import local_upstream
 from .matching import Request, register_matcher
 from .redact import REDACTED, Redactor, pseudonym
 from .routing import use_cassette
@@ -43,6 +44,7 @@ __all__ = [
     "Redactor",
     "Request",
     "VerificationReport",
+    "local_upstream",
     "match",
     "pseudonym",
     "register_matcher",
