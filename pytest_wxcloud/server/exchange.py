@@ -12,6 +12,7 @@ longer be trusted. A client that goes away mid-request gets nothing: no face see
 
 from __future__ import annotations
 
+import email.errors
 import json
 import logging
 import re
@@ -32,6 +33,13 @@ MAX_LINE = 65536
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 #: bytes read and dropped after an error reply, at most, before the connection is closed
 _DRAIN_LIMIT = 8 * 1024 * 1024
+#: what makes a header block malformed; the email parser http.server uses also reports defects
+#: of a multipart *body* it never saw (StartBoundaryNotFoundDefect for every multipart request)
+_HEADER_DEFECTS = (
+    email.errors.HeaderDefect,
+    email.errors.MissingHeaderBodySeparatorDefect,
+    email.errors.FirstHeaderLineIsContinuationDefect,
+)
 #: request headers the faces never see: the body arrives whole, its framing already undone
 _FRAMING = frozenset({"transfer-encoding", "content-length"})
 #: response headers the server writes itself
@@ -134,8 +142,9 @@ class Exchange(BaseHTTPRequestHandler):
         return b"".join(parts)
 
     def _read_body(self) -> bytes:
-        if self.headers.defects:  # e.g. a header line without a colon
-            raise BadRequest(400, f"malformed request headers: {self.headers.defects[0]!r}")
+        defects = [d for d in self.headers.defects if isinstance(d, _HEADER_DEFECTS)]
+        if defects:  # e.g. a header line without a colon
+            raise BadRequest(400, f"malformed request headers: {defects[0]!r}")
         length = self._declared_length()
         if length is None:
             return self._read_chunked()

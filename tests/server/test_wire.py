@@ -296,3 +296,26 @@ def test_stop_lets_the_request_in_flight_finish(cloud: WxCloud) -> None:
     stopper.join(10)
     assert not stopper.is_alive()
     assert (status, as_json(body)["resp_data"]) == (200, '"done"')
+
+
+def test_a_chunked_multipart_body_reaches_the_face(server: LoopbackServer) -> None:
+    """wx.openApi requests are chunked multipart with no Content-Length (node-runtime.md §2.3);
+    the header parser's complaint about a multipart body it never saw is not a bad request."""
+    boundary = "--------------------------db92b5d51e57007ece465770"
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="action"\r\n\r\nwx.openApi\r\n'
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="apiName"\r\n\r\nsecurity.msgSecCheck\r\n'
+        f"--{boundary}--\r\n"
+    ).encode()
+    head = (
+        f"POST /admin?env=prod-9g1x&seqId=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head + f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n")
+        reply = b"".join(iter(lambda: sock.recv(65536), b""))
+    assert reply.startswith(b"HTTP/1.1 200 ")
+    assert b'"code"' in reply and b"malformed" not in reply
