@@ -23,6 +23,7 @@ from ..errors import (
 from . import aggregate as _aggregate  # noqa: F401 - registers the $expr evaluator
 from .commands import Command
 from .engine import Engine
+from .guard import InputShapeError, check_input
 from .serialize import (
     check_update_data,
     contains_command,
@@ -84,6 +85,15 @@ def _stored(api: str, data: Any, now: Callable[[], datetime]) -> Any:
     try:
         return to_stored(data, now)
     except (SDKUsageError, SDKTypeError) as exc:
+        raise api_error(api, -501007, str(exc)) from None
+
+
+def _guarded(api: str, value: Any, path: str) -> None:
+    """The shared input guard (depth, cycles, lone surrogates) as a backend INVALID_PARAM,
+    before any recursive serializer sees the value."""
+    try:
+        check_input(value, path)
+    except InputShapeError as exc:
         raise api_error(api, -501007, str(exc)) from None
 
 
@@ -286,9 +296,11 @@ class Query:
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _query(self) -> dict[str, Any]:
+    def _query(self, api: str) -> dict[str, Any]:
+        _guarded(api, self._order, "orderBy")
         if self._condition is None:
             return {}
+        _guarded(api, self._condition, "where")
         return serialize_where(self._condition, self._db._now)
 
     def _effective_limit(self) -> int:
@@ -315,10 +327,8 @@ class Query:
             raise api_error(
                 "collection.get", -501007, f"skip must be a non-negative integer, got {self._skip}"
             )
-        query = self._query()
-        projection = (
-            serialize_projection(self._projection, self._db._now) if self._projection else None
-        )
+        query = self._query("collection.get")
+        projection = _projection("collection.get", self._projection, self._db._now)
         engine = _engine_of(self._db)
         runtime = self._db._runtime
         with runtime.store.lock:
@@ -332,7 +342,7 @@ class Query:
         return {"data": data, "errMsg": "collection.get:ok"}
 
     def count(self) -> dict[str, Any]:
-        query = self._query()
+        query = self._query("collection.count")
         engine = self._bypass("collection.count")
         with self._db._runtime.store.lock:
             total = _call("collection.count", lambda: engine.count(self._name, query))
@@ -341,7 +351,7 @@ class Query:
     def update(self, data: Any = MISSING, multi: bool = True) -> dict[str, Any]:
         api = "collection.update"
         data = check_update_data(api, data)
-        query = self._query()
+        query = self._query(api)
         ops = _serialize_update(api, data, self._db._now)
         engine = self._bypass(api)
         with self._db._runtime.store.lock:
@@ -356,7 +366,7 @@ class Query:
                 RemoveOptionsWarning,
                 stacklevel=2,
             )
-        query = self._query()
+        query = self._query("collection.remove")
         engine = self._bypass("collection.remove")
         with self._db._runtime.store.lock:
             removed = _call("collection.remove", lambda: engine.remove(self._name, query, multi))
@@ -366,10 +376,20 @@ class Query:
 def _serialize_update(
     api: str, data: Mapping[str, Any], now: Callable[[], datetime]
 ) -> dict[str, Any]:
+    _guarded(api, data, "data")
     try:
         return serialize_update(data, now)
     except (SDKUsageError, SDKTypeError) as exc:
         raise api_error(api, -501007, str(exc)) from None
+
+
+def _projection(
+    api: str, projection: Mapping[str, Any] | None, now: Callable[[], datetime]
+) -> dict[str, Any] | None:
+    if not projection:
+        return None
+    _guarded(api, projection, "field")
+    return serialize_projection(projection, now)
 
 
 class CollectionReference(Query):
@@ -445,9 +465,8 @@ class DocumentReference:
 
     def get(self) -> dict[str, Any]:
         api = "document.get"
-        projection = (
-            serialize_projection(self._projection, self._db._now) if self._projection else None
-        )
+        _guarded(api, self._id, "_id")
+        projection = _projection(api, self._projection, self._db._now)
         engine = _engine_of(self._db)
         with self._db._runtime.store.lock:
             found = _call(
@@ -462,6 +481,8 @@ class DocumentReference:
         """Replaces the whole document (keeping ``_id``), creating it if missing."""
         api = "document.set"
         data = check_update_data(api, data)
+        _guarded(api, self._id, "_id")
+        _guarded(api, data, "data")
         if contains_command(data):
             raise api_error(api, -502001, "update operator complicit")
         runtime = self._db._runtime
@@ -480,6 +501,7 @@ class DocumentReference:
     def update(self, data: Any = MISSING) -> dict[str, Any]:
         api = "document.update"
         data = check_update_data(api, data)
+        _guarded(api, self._id, "_id")
         ops = _serialize_update(api, data, self._db._now)
         engine = _engine_of(self._db)
         with self._db._runtime.store.lock:
@@ -491,6 +513,7 @@ class DocumentReference:
 
     def remove(self) -> dict[str, Any]:
         api = "document.remove"
+        _guarded(api, self._id, "_id")
         engine = _engine_of(self._db)
         with self._db._runtime.store.lock:
             removed = _call(api, lambda: engine.remove(self._name, {"_id": self._id}, False))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .bson_size import document_size
+from ..database.bson_size import document_size
 from .cloud_errors import collection_not_exist
 from .incoming import optional_int, required_string, tcb_body
 from .wire import ApiError
