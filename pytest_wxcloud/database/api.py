@@ -24,6 +24,7 @@ from . import aggregate as _aggregate  # noqa: F401 - registers the $expr evalua
 from .commands import Command
 from .engine import Engine
 from .guard import InputShapeError, check_input
+from .names import collection_name_problem, shown
 from .serialize import (
     check_update_data,
     contains_command,
@@ -138,6 +139,11 @@ class Database:
     def create_collection(self, name: str) -> dict[str, Any]:
         if not isinstance(name, str) or not name:
             raise SDKUsageError("Collection name is required")
+        problem = collection_name_problem(name, self.env or "")
+        if problem is not None:
+            raise api_error(
+                "createCollection", -501007, f"invalid collection name {shown(name)}: {problem}"
+            )
         request_id = self._runtime.request_id()
         if not self._runtime.store.create(name):
             raise api_failure(
@@ -201,7 +207,9 @@ def _aggregate_error(exc: DatabaseError, request_id: str) -> Exception:
         return UnsupportedOperatorSDKError(
             -1, f"collection.aggregate:fail {exc.detail}", code=code, request_id=request_id
         )
-    return api_failure("collection.aggregate", exc.detail, code=code, request_id=request_id)
+    failure = api_failure("collection.aggregate", exc.detail, code=code, request_id=request_id)
+    failure.message += exc.hint
+    return failure
 
 
 def _engine_of(db: Database) -> Any:

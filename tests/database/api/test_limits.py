@@ -14,7 +14,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from pytest_wxcloud import CloudSDKError, WxCloud
+from pytest_wxcloud.database import values
 from pytest_wxcloud.database.api import Database
+from pytest_wxcloud.database.values import REGEX_CACHE_SIZE, RegExp
 
 MB16 = 16 * 1024 * 1024
 
@@ -98,3 +100,22 @@ def test_aware_dates_that_leave_the_calendar_in_utc_are_refused(cloud, docs, mom
     assert info.value.err_code == -501007
     assert "at at is outside the years 1-9999 once converted to UTC" in info.value.err_msg
     assert len(cloud.dump("docs")) == 1
+
+
+def test_nan_ids_collide_as_in_mongodbs_id_index(cloud, docs):  # type: ignore[no-untyped-def]
+    docs.add(data={"_id": math.nan, "v": 1})
+    with pytest.raises(CloudSDKError) as info:
+        docs.add(data={"_id": float("nan"), "v": 2})
+    assert info.value.err_code == -502001
+    assert "E11000 duplicate key error collection: docs index: _id_ dup key: { _id: NaN }" in (
+        info.value.err_msg
+    )
+    assert [d["v"] for d in cloud.dump("docs") if d["_id"] != d["_id"]] == [1]
+    assert docs.doc(float("nan")).get()["data"]["v"] == 1
+
+
+def test_the_compiled_regex_cache_is_bounded(cloud, docs, db):  # type: ignore[no-untyped-def]
+    for i in range(REGEX_CACHE_SIZE + 50):
+        assert docs.where({"s": db.RegExp(f"^x{i}$")}).count()["total"] == 0
+    assert RegExp("^x0$").compiled.pattern == "^x0$"  # evicted entries compile again
+    assert values._compile_regex.cache_info().currsize <= REGEX_CACHE_SIZE
