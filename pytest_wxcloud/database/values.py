@@ -19,6 +19,7 @@ from typing import Any
 
 from ..clock import to_utc_ms
 from ..errors import SDKTypeError, SDKUsageError
+from .bson_size import document_size, value_size
 from .guard import MAX_NESTING, has_surrogate, lone_surrogate, too_deep
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
@@ -338,8 +339,6 @@ def to_stored(
 
 def check_size(stored: Any, path: str = "") -> None:
     """MongoDB's 16 MB limit, in the bytes BSON would take (UTF-8 text, 8-byte doubles …)."""
-    from .bson_size import document_size, value_size
-
     size = document_size(stored) if stored.__class__ is dict else value_size(stored)
     if size > MAX_DOCUMENT_BYTES:
         raise SDKUsageError(
