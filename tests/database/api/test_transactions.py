@@ -356,18 +356,6 @@ def test_a_transaction_open_longer_than_60_seconds_is_aborted(shop):
     assert shop.dump("orders") == []
 
 
-def test_an_expired_transaction_no_longer_blocks_writes_it_conflicted_with(shop):
-    shop.clock.freeze()
-    db = shop.database()
-    stale = db.start_transaction()
-    stale.collection("stock").doc("apple").update(data={"left": 0})
-    shop.clock.advance(61)
-    other = db.start_transaction()
-    other.collection("stock").doc("apple").update(data={"left": 7})  # no -501001 conflict
-    other.commit()
-    assert shop.dump("stock") == [{"_id": "apple", "left": 7}]
-
-
 def test_an_abandoned_transaction_nobody_references_is_released(shop):
     db = shop.database()
     for _ in range(50):
