@@ -8,9 +8,11 @@ parameters instead of escaping as raw Python exceptions.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime, timedelta, timezone
 
+import httpx
 import pytest
 
 from pytest_wxcloud import CloudSDKError, WxCloud
@@ -119,3 +121,28 @@ def test_the_compiled_regex_cache_is_bounded(cloud, docs, db):  # type: ignore[n
         assert docs.where({"s": db.RegExp(f"^x{i}$")}).count()["total"] == 0
     assert RegExp("^x0$").compiled.pattern == "^x0$"  # evicted entries compile again
     assert values._compile_regex.cache_info().currsize <= REGEX_CACHE_SIZE
+
+
+def test_non_finite_server_date_offsets_over_http_are_invalid_parameters() -> None:
+    cloud = WxCloud()
+    cloud.seed({"c": []})
+    api = "https://api.weixin.qq.com"
+    with cloud.mock_http(), httpx.Client() as client:
+        token = client.get(
+            f"{api}/cgi-bin/token",
+            params={
+                "grant_type": "client_credential",
+                "appid": cloud.appid,
+                "secret": cloud.secret,
+            },
+        ).json()["access_token"]
+        for offset in ("NaN", "Infinity", "1e20"):
+            query = f"db.collection('c').add({{data: {{at: db.serverDate({{offset: {offset}}})}}}})"
+            reply = client.post(
+                f"{api}/tcb/databaseadd",
+                params={"access_token": token},
+                content=json.dumps({"env": cloud.env, "query": query}),
+            ).json()
+            assert reply["errcode"] == -501007, reply
+            assert "serverDate offset" in reply["errmsg"]
+    assert cloud.dump("c") == []
