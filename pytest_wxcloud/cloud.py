@@ -17,6 +17,7 @@ from . import fakedata
 from .clock import Clock
 from .database.api import Database, Runtime
 from .database.loading import read_export
+from .database.names import collection_name_problem, shown, unknown_env
 from .database.service import DatabaseService
 from .database.store import Snapshot, Store
 from .database.values import to_caller, to_stored
@@ -113,7 +114,7 @@ class WxCloud:
     @cached_property
     def database_service(self) -> DatabaseService:
         """The database backend every face runs on (MongoDB form in, backend results out)."""
-        return DatabaseService(self._db_runtime())
+        return DatabaseService(self._db_runtime(), env=self.env)
 
     @cached_property
     def cloudbase(self) -> CloudBaseState:
@@ -131,9 +132,15 @@ class WxCloud:
                 return candidate
 
     def database(self, env: str | None = None, throw_on_not_found: bool | None = None) -> Database:
-        """``cloud.database()``; ``throw_on_not_found`` here wins over the cloud-wide default."""
+        """``cloud.database()``; ``throw_on_not_found`` here wins over the cloud-wide default.
+
+        ``env`` may be omitted or name this cloud's own env; any other env does not exist here,
+        and fails as production fails for an env that does not exist (-501000, ``[100003] env
+        not exists``), at once rather than at the first operation."""
+        if env is not None and env != self.env:
+            raise unknown_env(env, self.env)
         flag = self.throw_on_not_found if throw_on_not_found is None else throw_on_not_found
-        return Database(self.database_service, env=env or self.env, throw_on_not_found=flag)
+        return Database(self.database_service, env=self.env, throw_on_not_found=flag)
 
     def seed(
         self, collections: Mapping[str, Iterable[Mapping[str, Any]]] | Snapshot | CloudSnapshot
@@ -152,6 +159,13 @@ class WxCloud:
             return
         runtime = self._db_runtime()
         for name, docs in collections.items():
+            problem = (
+                collection_name_problem(name, self.env)
+                if isinstance(name, str)
+                else "collection names are strings"
+            )
+            if problem is not None:
+                raise ValueError(f"seed({shown(name)}): invalid collection name: {problem}")
             if isinstance(docs, Mapping):
                 raise TypeError(f"seed({{{name!r}: ...}}) needs a list of documents, got one dict")
             stored = []

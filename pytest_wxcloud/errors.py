@@ -175,14 +175,19 @@ class DatabaseError(Exception):
 
     The SDK-shaped layer converts it with :func:`to_api_error`, so the same engine failure reads
     ``collection.update:fail -502001 …`` or ``document.update:fail -502001 …`` depending on the call.
+    ``hint`` is help beyond production's text (closest names …): it goes into the exception's
+    message only, so ``errMsg`` stays exactly what production puts there.
     """
 
-    def __init__(self, err_code: int, detail: str, *, code: str | None = None) -> None:
+    def __init__(
+        self, err_code: int, detail: str, hint: str = "", *, code: str | None = None
+    ) -> None:
         self.err_code = err_code
         self.detail = detail
+        self.hint = hint
         #: the backend's code string, as the CloudBase protocol carries it (``INVALID_PARAM`` …)
         self.code = code if code is not None else BACKEND_CODE.get(err_code, "SYS_ERR")
-        super().__init__(detail)
+        super().__init__(detail + hint)
 
 
 class UnknownOperatorError(DatabaseError, NotImplementedError):
@@ -204,4 +209,9 @@ def to_api_error(api: str, exc: DatabaseError) -> CloudSDKError:
     err_msg = f"{api}:fail {exc.err_code} {text}. {exc.detail}"
     if isinstance(exc, UnknownOperatorError):
         return UnsupportedOperatorSDKError(exc.err_code, err_msg, backend_message=exc.detail)
-    return CloudSDKError(exc.err_code, err_msg, backend_message=exc.detail)
+    return CloudSDKError(
+        exc.err_code,
+        err_msg,
+        message=err_msg + exc.hint if exc.hint else None,
+        backend_message=exc.detail,
+    )

@@ -12,7 +12,9 @@ back to the caller), so both directions are rebuilt here exactly as JavaScript w
 * tuples → lists; integer keys → strings;
 * anything JavaScript has no counterpart for (sets, bytes, arbitrary objects) is rejected with
   :class:`JSONBoundaryError` naming the path and the accepted values, as is a circular reference
-  (node-sdk's ``对象出现了循环引用``).
+  (node-sdk's ``对象出现了循环引用``), a value nested more than 200 levels deep, and text holding a
+  lone UTF-16 surrogate (UTF-8 cannot carry it) — the database's input guard, so the error
+  names the path instead of a ``RecursionError`` or ``UnicodeEncodeError`` escaping later.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ from datetime import datetime
 from typing import Any
 
 from .clock import to_utc_ms
+from .database.guard import InputShapeError, check_input
 from .database.values import MISSING, Geometry, RegExp
 
 CIRCULAR_MESSAGE = "对象出现了循环引用"
+
+#: deepest event or result accepted, as for events arriving over HTTP (invokecloudfunction):
+#: JSON payloads are not BSON documents, so not MongoDB's 100 levels
+MAX_JSON_NESTING = 200
 
 ACCEPTED = (
     "accepted values are None, bool, int, float, str, list, tuple, dict with str keys, "
@@ -53,7 +60,14 @@ def to_json_value(value: Any, path: str = "") -> Any:
     """
     if value is MISSING:
         return None
-    return _convert(value, path or "value", set())
+    path = path or "value"
+    try:
+        check_input(value, path, MAX_JSON_NESTING)
+    except InputShapeError as exc:
+        if exc.kind == "circular":
+            raise JSONBoundaryError(f"{CIRCULAR_MESSAGE} ({exc})", exc.path) from None
+        raise JSONBoundaryError(f"cannot send {path} as JSON: {exc}", exc.path) from None
+    return _convert(value, path)
 
 
 def stringify(value: Any, path: str = "") -> str:
@@ -122,28 +136,29 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"Unexpected token {name[0]} in JSON: {name} is not valid JSON")
 
 
-def _convert(value: Any, path: str, active: set[int]) -> Any:
+def _convert(value: Any, path: str) -> Any:
+    """The JSON copy; ``value`` has passed the input guard, so it is acyclic and shallow."""
     cls = value.__class__
     if cls is str or cls is int or cls is bool or value is None:
         return value
     if cls is float:
         return _number(value)
-    if cls is dict or cls is list or cls is tuple or isinstance(value, Mapping):
-        marker = id(value)
-        if marker in active:
-            raise JSONBoundaryError(f"{CIRCULAR_MESSAGE} (circular reference at {path})", path)
-        active.add(marker)
-        try:
-            if cls is list or cls is tuple:
-                return [
-                    None if item is MISSING else _convert(item, f"{path}[{i}]", active)
-                    for i, item in enumerate(value)
-                ]
-            return _object(value, path, active)
-        finally:
-            active.discard(marker)
+    if cls is list or cls is tuple:
+        return [
+            None if item is MISSING else _convert(item, f"{path}[{i}]")
+            for i, item in enumerate(value)
+        ]
+    if cls is dict or isinstance(value, Mapping):
+        return _object(value, path)
     if isinstance(value, datetime):
-        return iso_string(value)
+        try:
+            return iso_string(value)
+        except OverflowError:
+            raise JSONBoundaryError(
+                f"cannot send the date {value.isoformat()} at {path} as JSON: it is outside the "
+                "years 1-9999 once converted to UTC",
+                path,
+            ) from None
     if isinstance(value, Geometry):
         return value.to_geojson()
     if isinstance(value, RegExp | re.Pattern):
@@ -157,7 +172,7 @@ def _convert(value: Any, path: str, active: set[int]) -> Any:
     if isinstance(value, str):
         return str(value)
     if isinstance(value, list | tuple):
-        return _convert(list(value), path, active)
+        return _convert(list(value), path)
     raise JSONBoundaryError(_unsupported(value, path), path)
 
 
@@ -171,14 +186,14 @@ def _number(value: float) -> int | float | None:
     return value
 
 
-def _object(value: Mapping[Any, Any], path: str, active: set[int]) -> dict[str, Any]:
+def _object(value: Mapping[Any, Any], path: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, item in value.items():
         if item is MISSING:
             continue
         if key.__class__ is not str:
             key = _key(key, path)
-        out[key] = _convert(item, f"{path}.{key}", active)
+        out[key] = _convert(item, f"{path}.{key}")
     return out
 
 
@@ -208,6 +223,7 @@ def _unsupported(value: Any, path: str) -> str:
 
 __all__ = [
     "CIRCULAR_MESSAGE",
+    "MAX_JSON_NESTING",
     "JSONBoundaryError",
     "iso_string",
     "js_type",

@@ -174,7 +174,7 @@ def add_collection(request: AdminRequest) -> dict[str, Any]:
 
 
 def start_transaction(request: AdminRequest) -> dict[str, Any]:
-    return {"transactionId": _service(request).start_transaction()}
+    return {"transactionId": _service(request).start_transaction().id}
 
 
 def commit_transaction(request: AdminRequest) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from ..errors import (
 from . import aggregate as _aggregate  # noqa: F401 - registers the $expr evaluator
 from .commands import Command
 from .engine import Engine
+from .guard import InputShapeError, check_input
 from .serialize import (
     check_update_data,
     contains_command,
@@ -92,6 +93,15 @@ def _call(api: str, operation: Callable[[], Any]) -> Any:
         raise to_api_error(api, exc) from None
 
 
+def _guarded(api: str, value: Any, path: str) -> None:
+    """The shared input guard (depth, cycles, lone surrogates) as a backend INVALID_PARAM,
+    before any recursive serializer sees the value."""
+    try:
+        check_input(value, path)
+    except InputShapeError as exc:
+        raise api_error(api, -501007, str(exc)) from None
+
+
 def _integer(name: str, value: Any) -> int:
     if (
         isinstance(value, bool)
@@ -141,7 +151,10 @@ class Database:
         request_id = self._runtime.request_id()
         try:
             self._service.create_collection(name)
-        except DatabaseError as exc:  # the SDK's Error-instance path: errCode -1 (sdk.md §3.4)
+        except DatabaseError as exc:
+            if exc.err_code == -501007:  # refused before the backend: the SDK's mapped path
+                raise to_api_error("createCollection", exc) from None
+            # the backend's failure takes the SDK's Error-instance path: errCode -1 (sdk.md §3.4)
             raise api_failure(
                 "createCollection", exc.detail, code=exc.code, request_id=request_id
             ) from None
@@ -158,7 +171,7 @@ class Database:
     # --- transactions -------------------------------------------------------------------
 
     def start_transaction(self) -> Transaction:
-        return self._service.transaction(self._service.start_transaction(self))
+        return self._service.start_transaction(self)
 
     def run_transaction(self, fn: Callable[[Transaction], Any], times: int = 3) -> Any:
         from .transaction import run_transaction
@@ -188,7 +201,9 @@ def _aggregate_error(exc: DatabaseError, request_id: str) -> Exception:
         return UnsupportedOperatorSDKError(
             -1, f"collection.aggregate:fail {exc.detail}", code=code, request_id=request_id
         )
-    return api_failure("collection.aggregate", exc.detail, code=code, request_id=request_id)
+    failure = api_failure("collection.aggregate", exc.detail, code=code, request_id=request_id)
+    failure.message += exc.hint
+    return failure
 
 
 def _check_projection(projection: Any) -> None:
@@ -281,20 +296,25 @@ class Query:
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _query(self) -> dict[str, Any]:
+    def _query(self, api: str) -> dict[str, Any]:
+        _guarded(api, self._order, "orderBy")
         if self._condition is None:
             return {}
+        _guarded(api, self._condition, "where")
         return serialize_where(self._condition, self._db._now)
 
     def plan(self) -> FindPlan:
         """This query as the SDK sends it: MongoDB form, ready for the database service. Faces
         built on the SDK's builders (the HTTP query language, the mini-program client) take it
         from here, so every face serializes exactly as the official builder does."""
-        projection = (
-            serialize_projection(self._projection, self._db._now) if self._projection else None
-        )
+        projection = _projection("collection.get", self._projection, self._db._now)
         return FindPlan(
-            self._name, self._query(), self._order, self._skip, self._effective_limit(), projection
+            self._name,
+            self._query("collection.get"),
+            self._order,
+            self._skip,
+            self._effective_limit(),
+            projection,
         )
 
     def _effective_limit(self) -> int:
@@ -346,7 +366,7 @@ class Query:
 
     def total(self) -> int:
         """How many documents match the condition (skip, limit and order ignored)."""
-        query = self._query()
+        query = self._query("collection.count")
         return _call("collection.count", lambda: self._db._service.count(self._name, query))  # type: ignore[no-any-return]
 
     def update(self, data: Any = MISSING, multi: bool = True) -> dict[str, Any]:
@@ -360,7 +380,7 @@ class Query:
         both; always outside any transaction, as the SDK sends it."""
         api = "collection.update"
         data = check_update_data(api, data)
-        query = self._query()
+        query = self._query(api)
         ops = _serialize_update(api, data, self._db._now)
         service = self._db._service
         return _call(api, lambda: service.update(self._name, query, ops, multi=multi))  # type: ignore[no-any-return]
@@ -372,7 +392,7 @@ class Query:
                 RemoveOptionsWarning,
                 stacklevel=2,
             )
-        query = self._query()
+        query = self._query("collection.remove")
         self._bypass("collection.remove")
         service = self._db._service
         removed = _call("collection.remove", lambda: service.remove(self._name, query, multi=multi))
@@ -382,10 +402,20 @@ class Query:
 def _serialize_update(
     api: str, data: Mapping[str, Any], now: Callable[[], datetime]
 ) -> dict[str, Any]:
+    _guarded(api, data, "data")
     try:
         return serialize_update(data, now)
     except (SDKUsageError, SDKTypeError) as exc:
         raise api_error(api, -501007, str(exc)) from None
+
+
+def _projection(
+    api: str, projection: Mapping[str, Any] | None, now: Callable[[], datetime]
+) -> dict[str, Any] | None:
+    if not projection:
+        return None
+    _guarded(api, projection, "field")
+    return serialize_projection(projection, now)
 
 
 class CollectionReference(Query):
@@ -453,7 +483,8 @@ class DocumentReference:
     def get(self) -> dict[str, Any]:
         api = "document.get"
         db = self._db
-        projection = serialize_projection(self._projection, db._now) if self._projection else None
+        _guarded(api, self._id, "_id")
+        projection = _projection(api, self._projection, db._now)
         found = _call(
             api,
             lambda: db._service.find(
@@ -484,6 +515,8 @@ class DocumentReference:
         """``set`` as the backend answers it (updated, and the upserted id when it created)."""
         api = "document.set"
         data = check_update_data(api, data)
+        _guarded(api, self._id, "_id")
+        _guarded(api, data, "data")
         if contains_command(data):
             raise api_error(api, -502001, "update operator complicit")
         db = self._db
@@ -502,6 +535,7 @@ class DocumentReference:
         """``update`` as the backend answers it (matched and modified)."""
         api = "document.update"
         data = check_update_data(api, data)
+        _guarded(api, self._id, "_id")
         db = self._db
         ops = _serialize_update(api, data, db._now)
         return _call(  # type: ignore[no-any-return]
@@ -513,6 +547,7 @@ class DocumentReference:
 
     def remove(self) -> dict[str, Any]:
         db = self._db
+        _guarded("document.remove", self._id, "_id")
         removed = _call(
             "document.remove",
             lambda: db._service.remove(

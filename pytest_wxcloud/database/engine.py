@@ -24,7 +24,7 @@ Order = Sequence[tuple[str, int]]
 
 
 def duplicate_key(name: str, key: Any) -> DatabaseError:
-    shown = f'"{key}"' if isinstance(key, str) else str(key)
+    shown = f'"{key}"' if isinstance(key, str) else "NaN" if key != key else str(key)
     return DatabaseError(
         -502001,
         f"E11000 duplicate key error collection: {name} index: _id_ dup key: {{ _id: {shown} }}",

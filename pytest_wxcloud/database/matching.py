@@ -24,6 +24,7 @@ from ..errors import DatabaseError, SDKUsageError, UnknownOperatorError
 from . import geo
 from .compare import RANK_NULL, sort_key, type_rank, values_equal
 from .paths import bson_repr, compile_getter, split_path, values_along
+from .regex_limit import MAX_NESTED_QUANTIFIER_SUBJECT, has_nested_quantifier, match_limit_error
 from .values import MISSING, RegExp
 
 Document = dict[str, Any]
@@ -165,6 +166,17 @@ def _regex_test(regex: RegExp) -> ValueTest:
         search = regex.compiled.search
     except SDKUsageError as exc:
         raise _bad(f"Regular expression is invalid: {exc}") from None
+
+    if has_nested_quantifier(regex.pattern):
+
+        def bounded_test(value: Any) -> bool:
+            if value.__class__ is str:
+                if len(value) > MAX_NESTED_QUANTIFIER_SUBJECT:
+                    raise match_limit_error(regex.pattern, len(value))
+                return search(value) is not None
+            return bool(value == regex)
+
+        return bounded_test
 
     def test(value: Any) -> bool:
         if value.__class__ is str:

@@ -17,6 +17,9 @@ from .values import INT32_MAX, INT32_MIN, MISSING
 
 Path = tuple[str, ...]
 
+#: MongoDB refuses to null-pad an array by more than this many elements in one update
+MAX_BACKFILL = 1_500_000
+
 
 def split_path(path: str) -> Path:
     return tuple(path.split("."))
@@ -200,6 +203,11 @@ def set_path(doc: dict[str, Any], parts: Path, value: Any) -> None:
                 )
             padded = index >= len(container)
             if padded:
+                if index - len(container) > MAX_BACKFILL:
+                    raise _conflict(
+                        f"can't backfill more than {MAX_BACKFILL} elements (setting index "
+                        f"{segment} of '{'.'.join(parts[:i])}', an array of {len(container)})"
+                    )
                 container.extend([None] * (index + 1 - len(container)))
             if i == last:
                 container[index] = value

@@ -32,6 +32,10 @@ class OrMergeWarning(UserWarning):
     """Two field-level OR chains in one ``where`` were merged into one flat ``$or`` (SDK bug)."""
 
 
+class ProjectionCommandWarning(UserWarning):
+    """A command inside ``_.project.elem_match`` went out as a plain object (SDK quirk)."""
+
+
 _PRESERVED = (
     QueryCommand,
     LogicCommand,
@@ -387,7 +391,7 @@ def serialize_projection(projection: Mapping[str, Any], now: Now) -> dict[str, A
             if item.operator == "slice":
                 out[key] = {"$slice": item.value}
             else:
-                out[key] = {"$elemMatch": _elem_match(item.value, now)}
+                out[key] = {"$elemMatch": _projection_elem_match(key, item.value, now)}
         elif isinstance(item, bool):
             out[key] = 1 if item else 0
         elif isinstance(item, (int, float)):
@@ -408,8 +412,45 @@ def serialize_projection(projection: Mapping[str, Any], now: Now) -> dict[str, A
     return out
 
 
+def _projection_elem_match(key: str, condition: Any, now: Now) -> Any:
+    """``_.project.elem_match(cond)`` as @cloudbase/database 1.4.3 sends it: ``field()`` does not
+    encode commands, so ``{"qty": _.gte(3)}`` leaves as ``{"qty": {"operator": "gte", "operands":
+    [3], "fieldName": {}}}`` — a literal no array element equals, and production omits the
+    field. Sent the same way here, with a warning, as the OR merge is."""
+    found: list[Any] = []
+    sent = _as_builder_sends(condition, now, found)
+    if found:
+        warnings.warn(
+            f"field(): {found[0]!r} inside _.project.elem_match for {key!r} is sent as a plain "
+            "object, exactly as wx-server-sdk sends it, so no element matches and production "
+            "omits the field; write plain values ({'qty': 3}) or filter the array in code",
+            ProjectionCommandWarning,
+            stacklevel=5,
+        )
+    return sent
+
+
+def _as_builder_sends(item: Any, now: Now, found: list[Any]) -> Any:
+    if isinstance(item, (QueryCommand, LogicCommand)):
+        found.append(item)
+        operands = item.operands
+        if item.operator in ("in", "nin", "all") and isinstance(operands[0], (list, tuple)):
+            operands = list(operands[0])  # the SDK keeps the list itself as the operands
+        return {
+            "operator": item.operator,
+            "operands": [_as_builder_sends(o, now, found) for o in operands],
+            "fieldName": {},
+        }
+    if isinstance(item, Mapping) and not isinstance(item, _PRESERVED):
+        return {k: _as_builder_sends(v, now, found) for k, v in item.items()}
+    if isinstance(item, (list, tuple)):
+        return [_as_builder_sends(v, now, found) for v in item]
+    return value(item, now)
+
+
 __all__ = [
     "OrMergeWarning",
+    "ProjectionCommandWarning",
     "check_update_data",
     "contains_command",
     "flatten",

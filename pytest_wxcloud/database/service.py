@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
 from .engine import Engine, Order
+from .names import collection_name_problem, shown
 from .store import Document, Store
 from .transaction import CONFLICT_MESSAGE
 from .values import to_stored
@@ -83,8 +84,10 @@ class ReplaceResult:
 class DatabaseService:
     """One cloud's database backend. Thread-safe: every operation takes the store lock."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, env: str = "") -> None:
         self.runtime = runtime
+        #: the env the collections live in (a collection's full name is ``<env>.<name>``)
+        self.env = env
         self.store: Store = runtime.store
         self.engine: Engine = runtime.engine
         self.now = runtime.now
@@ -216,6 +219,11 @@ class DatabaseService:
     # --- collections --------------------------------------------------------------------
 
     def create_collection(self, name: str) -> None:
+        problem = collection_name_problem(name, self.env)
+        if problem is not None:
+            raise DatabaseError(
+                -501007, f"invalid collection name {shown(name)}: {problem}", code="INVALID_PARAM"
+            )
         if not self.store.create(name):
             raise DatabaseError(
                 -501001,
@@ -259,7 +267,7 @@ class DatabaseService:
 
     # --- transactions -------------------------------------------------------------------
 
-    def start_transaction(self, database: Database | None = None) -> str:
+    def start_transaction(self, database: Database | None = None) -> Transaction:
         """Open a transaction and name it. ``database`` is the Python SDK handle starting it
         (its env and ``throw_on_not_found`` carry over); the Python caller holds the transaction,
         so the table only refers to it weakly. A wire protocol passes none and drives the
@@ -268,11 +276,13 @@ class DatabaseService:
         from .transaction import Transaction
 
         with self.store.lock:
+            for stale in [t for t in self._held.values() if t.ended()]:  # abandoned on the wire
+                self._forget(stale.id)
             tx = Transaction(database if database is not None else Database(self))
             self._transactions[tx.id] = tx
             if database is None:
                 self._held[tx.id] = tx
-        return tx.id
+        return tx
 
     def transaction(self, transaction_id: str) -> Transaction:
         tx = self._transactions.get(transaction_id)

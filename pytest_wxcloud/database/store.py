@@ -18,12 +18,15 @@ reset again and again.
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import weakref
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import COLLECTION_NOT_EXIST_MESSAGE, DatabaseError
+from .names import missing_collection_hint
 
 Document = dict[str, Any]
 Collection = dict[Any, Document]
@@ -55,12 +58,25 @@ class Snapshot(Mapping[str, Mapping[Any, Document]]):
         return f"Snapshot({{{sizes}}})"
 
 
+#: the one key every NaN ``_id`` is stored under: NaN equals NaN in MongoDB's _id index, while
+#: two Python NaN objects are different dict keys
+NAN_ID = math.nan
+
+
+class Watcher(Protocol):
+    """An open transaction: told the previous version of any document changed under it."""
+
+    def remember(self, name: str, key: Any, previous: Document | None) -> None: ...
+
+
 def id_key(doc_id: Any) -> Any:
     """``_id`` values the database accepts: strings and numbers (not booleans)."""
     cls = doc_id.__class__
     if cls is str or cls is int:
         return doc_id
     if cls is float:
+        if doc_id != doc_id:
+            return NAN_ID
         return int(doc_id) if doc_id.is_integer() else doc_id
     raise DatabaseError(
         -501007, f"_id must be a string or a number, got {doc_id!r} ({type(doc_id).__name__})"
@@ -71,11 +87,15 @@ class Store:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.collections: dict[str, Collection] = {}
-        #: called with (collection, _id, previous document or None) before any committed change;
-        #: open transactions use it to keep their snapshot.
-        self.watchers: list[Callable[[str, Any, Document | None], None]] = []
-        #: (collection, _id) -> the open transaction that has written that document
-        self.claims: dict[tuple[str, Any], object] = {}
+        #: told (collection, _id, previous document or None) before any committed change; open
+        #: transactions use it to keep their snapshot. Weak: an abandoned transaction nobody
+        #: references any more stops costing every write.
+        self.watchers: weakref.WeakSet[Watcher] = weakref.WeakSet()
+        #: (collection, _id) -> the open transaction that has written that document; weak, so a
+        #: transaction dropped without commit or rollback does not lock the document forever
+        self.claims: weakref.WeakValueDictionary[tuple[str, Any], Any] = (
+            weakref.WeakValueDictionary()
+        )
         #: names whose collection dict is shared with a snapshot: copied before the next write
         self._shared: set[str] = set()
         #: name -> (the shared dict its collection was copied from, keys written since), while
@@ -85,7 +105,8 @@ class Store:
     def get(self, name: str) -> Collection:
         collection = self.collections.get(name)
         if collection is None:
-            raise DatabaseError(-502005, COLLECTION_NOT_EXIST_MESSAGE)
+            hint = missing_collection_hint(name, self.collections)
+            raise DatabaseError(-502005, COLLECTION_NOT_EXIST_MESSAGE, hint)
         return collection
 
     def exists(self, name: str) -> bool:
@@ -137,8 +158,9 @@ class Store:
         return collection
 
     def _notify(self, name: str, key: Any, previous: Document | None) -> None:
-        for watcher in self.watchers:
-            watcher(name, key, previous)
+        if self.watchers:
+            for watcher in list(self.watchers):  # a copy: a watcher may expire and leave meanwhile
+                watcher.remember(name, key, previous)
 
     # --- state --------------------------------------------------------------------------
 

@@ -11,6 +11,13 @@ turns MongoDB's WriteConflict into, so ``run_transaction`` does not retry it (sd
 document this transaction wrote that is changed outside before commit fails the commit with code
 ``DATABASE_TRANSACTION_CONFLICT``, which ``run_transaction`` retries, as the SDK does.
 
+Lifetime: MongoDB aborts a transaction that stays open longer than
+``transactionLifetimeLimitSeconds`` (60 s); here the cloud's clock decides (``cloud.clock.advance``
+moves it). An expired transaction stops watching the store and releases the documents it wrote;
+any later operation on it, ``commit`` and ``rollback`` included, fails with MongoDB's
+``NoSuchTransaction`` text. The store holds open transactions weakly: one dropped without
+``commit``/``rollback`` costs nothing once nobody references it.
+
 Production quirks kept (sdk.md §3.11): only ``add`` and ``doc()`` operations and ``where().get()``
 run inside; ``where().update/remove`` and ``count`` silently run outside (we warn); ``doc.set``
 reports ``created: 0``; ``run_transaction`` rejects with the raw ``rollback()`` argument.
@@ -19,6 +26,7 @@ reports ``created: 0``; ``run_transaction`` rejects with the raw ``rollback()`` 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CloudSDKError, DatabaseError, api_failure
@@ -36,6 +44,9 @@ CONFLICT_MESSAGE = (
 )
 _DELETED = object()
 
+#: MongoDB's transactionLifetimeLimitSeconds default
+LIFETIME_SECONDS = 60
+
 
 class TransactionRollback(Exception):
     """``run_transaction`` re-raises what ``rollback(reason)`` was given; a non-exception
@@ -52,7 +63,6 @@ def conflict_error(api: str) -> CloudSDKError:
 
 class Transaction:
     def __init__(self, database: Database) -> None:
-        from .api import Database
 
         runtime = database._runtime
         self._runtime = runtime
@@ -61,21 +71,45 @@ class Transaction:
         self._writes: dict[tuple[str, Any], Any] = {}
         self._preimages: dict[tuple[str, Any], Document | None] = {}
         self._state = "active"
+        self._expired = False
+        self._deadline = runtime.now() + timedelta(seconds=LIFETIME_SECONDS)
         self.abort_reason: Any = None
-        self._database = Database(
-            database._service,
-            env=database.env,
-            throw_on_not_found=database.throw_on_not_found,
-            transaction=self,
-        )
+        self._service = database._service
+        # options, not a Database: a Database pointing back here would make a reference cycle,
+        # keeping an abandoned transaction alive until a full garbage collection
+        self._env = database.env
+        self._throw_on_not_found = database.throw_on_not_found
         with self._store.lock:
-            self._store.watchers.append(self._remember)
+            self._store.watchers.add(self)
 
-    def _remember(self, name: str, key: Any, previous: Document | None) -> None:
+    def remember(self, name: str, key: Any, previous: Document | None) -> None:
+        """Store watcher: keep the version this transaction's snapshot sees."""
+        if self._expire_if_due():
+            return
         self._preimages.setdefault((name, key), previous)
 
+    def _expire_if_due(self) -> bool:
+        """Abort an active transaction past its lifetime; True if it is (now) expired."""
+        if self._state == "active" and self._runtime.now() >= self._deadline:
+            self._expired = True
+            self._close("aborted")
+            self._writes.clear()
+        return self._expired
+
     def collection(self, name: str) -> CollectionReference:
-        return self._database.collection(name)
+        from .api import Database
+
+        database = Database(
+            self._service,
+            env=self._env,
+            throw_on_not_found=self._throw_on_not_found,
+            transaction=self,
+        )
+        return database.collection(name)
+
+    def ended(self) -> bool:
+        """Committed, rolled back, or past its lifetime (which aborts it now)."""
+        return self._expire_if_due() or self._state != "active"
 
     @property
     def state(self) -> str:
@@ -85,10 +119,18 @@ class Transaction:
     # --- the engine interface (see engine.Engine) ---------------------------------------
 
     def _check_active(self) -> None:
+        if self._expire_if_due():
+            raise DatabaseError(-501001, self._expired_message())
         if self._state != "active":
             raise DatabaseError(
                 -501001, f"transaction {self.id} is already {self._state}; start a new one"
             )
+
+    def _expired_message(self) -> str:
+        return (
+            f"NoSuchTransaction: Transaction {self.id} has been aborted: it was open longer than "
+            f"transactionLifetimeLimitSeconds ({LIFETIME_SECONDS} s on the cloud clock)"
+        )
 
     def _read(self, name: str, key: Any) -> Document | None:
         if (name, key) in self._writes:
@@ -140,6 +182,8 @@ class Transaction:
         (sdk.md §3.11)."""
         claims = self._store.claims
         owner = claims.get((name, key))
+        if owner is not None and owner is not self and owner._expire_if_due():
+            owner = None  # expired: its claims are released
         if (name, key) in self._preimages or (owner is not None and owner is not self):
             raise DatabaseError(-501001, CONFLICT_MESSAGE)
         claims[(name, key)] = self
@@ -190,21 +234,23 @@ class Transaction:
 
     def _close(self, state: str) -> None:
         self._state = state
-        if self._remember in self._store.watchers:
-            self._store.watchers.remove(self._remember)
+        self._store.watchers.discard(self)
         claims = self._store.claims
         for key in self._writes:
             if claims.get(key) is self:
                 del claims[key]
 
+    def _check_open(self, api: str) -> None:
+        if self._expire_if_due():
+            raise api_failure(api, self._expired_message())
+        if self._state != "active":
+            raise api_failure(api, f"transaction {self.id} is already {self._state}")
+
     def commit(self) -> dict[str, Any]:
         """Apply every buffered write at once, or none (conflict)."""
         store = self._store
         with store.lock:
-            if self._state != "active":
-                raise api_failure(
-                    "commitTransaction", f"transaction {self.id} is already {self._state}"
-                )
+            self._check_open("commitTransaction")
             conflicted = any(key in self._preimages for key in self._writes)
             if self._runtime.forced_conflicts > 0:
                 self._runtime.forced_conflicts -= 1
@@ -225,10 +271,7 @@ class Transaction:
 
     def rollback(self, reason: Any = None) -> dict[str, Any]:
         with self._store.lock:
-            if self._state != "active":
-                raise api_failure(
-                    "abortTransaction", f"transaction {self.id} is already {self._state}"
-                )
+            self._check_open("abortTransaction")
             self.abort_reason = reason
             self._close("aborted")
             self._writes.clear()

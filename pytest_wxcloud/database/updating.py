@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..errors import DatabaseError, UnknownOperatorError
+from .bson_size import document_size
 from .compare import compare, values_equal
 from .matching import compile_query
 from .ordering import SortSpec, sort_values
@@ -25,7 +26,7 @@ from .paths import (
     split_path,
     unset_path,
 )
-from .values import INT64_MAX, INT64_MIN, MISSING, RegExp, clone
+from .values import INT64_MAX, INT64_MIN, MAX_DOCUMENT_BYTES, MISSING, RegExp, clone
 
 Document = dict[str, Any]
 Applier = Callable[[Document], None]
@@ -514,6 +515,12 @@ def compile_update(update: Mapping[str, Mapping[str, Any]]) -> Callable[[Documen
         updated: Document = clone(doc)
         for applier in appliers:
             applier(updated)
+        size = document_size(updated)
+        if size > MAX_DOCUMENT_BYTES:
+            raise _bad(
+                f"Resulting document after update is larger than {MAX_DOCUMENT_BYTES} "
+                f"(document {_doc_id(doc)} would be {size} bytes as BSON)"
+            )
         return updated
 
     return apply

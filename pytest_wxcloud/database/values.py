@@ -9,18 +9,24 @@ GeoJSON dicts, as MongoDB stores it). Everything crossing into the store goes th
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..clock import to_utc_ms
 from ..errors import SDKTypeError, SDKUsageError
+from .bson_size import document_size, value_size
+from .guard import MAX_NESTING, has_surrogate, lone_surrogate, too_deep
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: compiled regular expressions kept (least recently used dropped first)
+REGEX_CACHE_SIZE = 512
 
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
@@ -57,6 +63,8 @@ class RegExp:
             raise SDKTypeError("regexp must be a string")
         if not isinstance(self.options, str):
             raise SDKTypeError("options must be a string")
+        if has_surrogate(self.pattern):
+            raise lone_surrogate(self.pattern, "regexp", "regular expression")
         unknown = sorted(set(self.options) - set(_REGEX_FLAGS) - {"u", "g"})
         if unknown:
             raise SDKUsageError(
@@ -74,22 +82,17 @@ class RegExp:
         return cls(pattern.pattern, options)
 
 
-_regex_cache: dict[tuple[str, str], re.Pattern[str]] = {}
-
-
+@functools.lru_cache(maxsize=REGEX_CACHE_SIZE)
 def _compile_regex(pattern: str, options: str) -> re.Pattern[str]:
-    key = (pattern, options)
-    compiled = _regex_cache.get(key)
-    if compiled is None:
-        flags = 0
-        for letter in options:
-            flags |= _REGEX_FLAGS.get(letter, 0)
-        try:
-            compiled = re.compile(pattern, flags)
-        except re.error as exc:
-            raise SDKUsageError(f"invalid regular expression {pattern!r}: {exc}") from None
-        _regex_cache[key] = compiled
-    return compiled
+    """Compiled once per (pattern, options), with the least recently used dropped past
+    :data:`REGEX_CACHE_SIZE` entries, so generated patterns cannot grow memory without bound."""
+    flags = 0
+    for letter in options:
+        flags |= _REGEX_FLAGS.get(letter, 0)
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise SDKUsageError(f"invalid regular expression {pattern!r}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,24 @@ class ServerDate:
     offset: int | float = 0
 
     def __post_init__(self) -> None:
-        if isinstance(self.offset, bool) or not isinstance(self.offset, (int, float)):
+        offset = self.offset
+        if (
+            isinstance(offset, bool)
+            or not isinstance(offset, (int, float))
+            or (isinstance(offset, float) and not math.isfinite(offset))
+        ):
             raise SDKTypeError(
-                f"serverDate offset must be a number of milliseconds, got {self.offset!r}"
+                f"serverDate offset must be a finite number of milliseconds, got {offset!r}"
             )
+
+    def resolve(self, now: datetime) -> datetime:
+        """``now`` shifted by the offset; a date outside the years 1-9999 is refused."""
+        try:
+            return now + timedelta(milliseconds=self.offset)
+        except OverflowError:
+            raise SDKUsageError(
+                f"serverDate offset {self.offset!r} ms puts the date outside the years 1-9999"
+            ) from None
 
 
 # --------------------------------------------------------------------------- geometry
@@ -305,13 +322,6 @@ def check_field_name(name: Any, path: str) -> None:
         )
 
 
-class _Sizer:
-    __slots__ = ("total",)
-
-    def __init__(self) -> None:
-        self.total = 5
-
-
 def to_stored(
     value: Any, now: Callable[[], datetime], path: str = "", check_names: bool = True
 ) -> Any:
@@ -319,38 +329,41 @@ def to_stored(
 
     ``now`` resolves :class:`ServerDate`; it is only called when one is present. Raises
     :class:`SDKTypeError`/:class:`SDKUsageError` naming the offending path and value, before
-    anything is stored.
+    anything is stored: nesting and lone surrogates as the shared input guard reports them, and
+    documents over 16 MB counted in BSON bytes.
     """
-    sizer = _Sizer()
-    stored = _store(value, now, path, check_names, sizer, 0)
-    if sizer.total > MAX_DOCUMENT_BYTES:
-        raise SDKUsageError(
-            f"document{' ' + path if path else ''} is about {sizer.total} bytes; "
-            f"the maximum document size is {MAX_DOCUMENT_BYTES} bytes (16 MB)"
-        )
+    stored = _store(value, now, path, check_names, 0)
+    check_size(stored, path)
     return stored
 
 
-def _store(
-    value: Any, now: Callable[[], datetime], path: str, names: bool, sizer: _Sizer, depth: int
-) -> Any:
+def check_size(stored: Any, path: str = "") -> None:
+    """MongoDB's 16 MB limit, in the bytes BSON would take (UTF-8 text, 8-byte doubles …)."""
+    size = document_size(stored) if stored.__class__ is dict else value_size(stored)
+    if size > MAX_DOCUMENT_BYTES:
+        raise SDKUsageError(
+            f"document{' ' + path if path else ''} is {size} bytes as BSON; "
+            f"the maximum document size is {MAX_DOCUMENT_BYTES} bytes (16 MB)"
+        )
+
+
+def _store(value: Any, now: Callable[[], datetime], path: str, names: bool, depth: int) -> Any:
     cls = value.__class__
     if cls is str:
-        sizer.total += len(value) + 7
+        if not value.isascii() and has_surrogate(value):
+            raise lone_surrogate(value, path)
         return value
     if cls is int:
         if not INT64_MIN <= value <= INT64_MAX:
             raise SDKUsageError(
-                f"integer {value} at {path or 'top level'} does not fit in 64 bits; "
+                f"integer {_short_int(value)} at {path or 'top level'} does not fit in 64 bits; "
                 "the database stores integers between -2**63 and 2**63-1"
             )
-        sizer.total += 9
         return value
     if cls is float or cls is bool or value is None:
-        sizer.total += 9
         return value
-    if depth > 100:
-        raise SDKUsageError(f"value at {path} is nested more than 100 levels deep (BSON limit)")
+    if depth > MAX_NESTING:
+        raise too_deep(path)
     if cls is dict:
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -360,40 +373,56 @@ def _store(
                 raise SDKTypeError(
                     f"field names must be strings; got {key!r} at {path or 'top level'}"
                 )
+            where = f"{path}.{key}" if path else key
+            if not key.isascii() and has_surrogate(key):
+                raise lone_surrogate(key, where, "field name")
             if item is MISSING:
                 continue
-            sizer.total += len(key) + 2
-            out[key] = _store(item, now, f"{path}.{key}" if path else key, names, sizer, depth + 1)
+            out[key] = _store(item, now, where, names, depth + 1)
         return out
     if cls is list or cls is tuple:
-        sizer.total += 5
         return [
-            _store(item, now, f"{path}.{i}" if path else str(i), names, sizer, depth + 1)
+            _store(item, now, f"{path}.{i}" if path else str(i), names, depth + 1)
             for i, item in enumerate(value)
         ]
     if isinstance(value, datetime):
-        sizer.total += 9
-        return to_utc_ms(value)
+        return _stored_date(value, path)
     if isinstance(value, ServerDate):
-        sizer.total += 9
-        return to_utc_ms(_shift(now(), value.offset))
+        return _stored_date(value.resolve(now()), path)
     if isinstance(value, RegExp):
-        sizer.total += len(value.pattern) + 8
         return value
     if isinstance(value, re.Pattern):
         return RegExp.from_pattern(value)
     if isinstance(value, Geometry):
-        return _store(value.to_geojson(), now, path, names, sizer, depth)
+        return _store(value.to_geojson(), now, path, names, depth)
     if isinstance(value, bool | int | float | str):
         # subclasses (IntEnum, str enums, numpy-like ints registering as int) store as the base type
-        return _store(_base_scalar(value), now, path, names, sizer, depth)
+        return _store(_base_scalar(value), now, path, names, depth)
     if isinstance(value, Mapping):
-        return _store(dict(value), now, path, names, sizer, depth)
+        return _store(dict(value), now, path, names, depth)
     raise SDKTypeError(
         f"cannot store {value!r} ({type(value).__name__}) at {path or 'top level'}: accepted values "
         "are None, bool, int, float, str, datetime, list, dict, db.RegExp, re.Pattern, "
         "db.Geo.* and db.server_date()"
     )
+
+
+def _short_int(value: int) -> str:
+    """Python refuses to print integers of more than 4,300 digits; name those by their size."""
+    digits = value.bit_length() * 30103 // 100000 + 1
+    return (
+        str(value) if digits < 40 else f"{'-' if value < 0 else ''}<an integer of ~{digits} digits>"
+    )
+
+
+def _stored_date(moment: datetime, path: str) -> datetime:
+    try:
+        return to_utc_ms(moment)
+    except OverflowError:
+        raise SDKUsageError(
+            f"date {moment.isoformat()} at {path or 'top level'} is outside the years 1-9999 "
+            "once converted to UTC"
+        ) from None
 
 
 def _base_scalar(value: Any) -> Any:
@@ -404,12 +433,6 @@ def _base_scalar(value: Any) -> Any:
     if isinstance(value, float):
         return float(value)
     return str(value)
-
-
-def _shift(moment: datetime, offset_ms: float) -> datetime:
-    from datetime import timedelta
-
-    return moment + timedelta(milliseconds=offset_ms)
 
 
 def clone(value: Any) -> Any:

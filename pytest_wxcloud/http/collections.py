@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..database.bson_size import document_size
 from ..database.service import COLLECTION_EXISTS_CODE
 from ..errors import DatabaseError
-from .bson_size import document_size
 from .cloud_errors import collection_not_exist
 from .incoming import optional_int, required_string, tcb_body
 from .wire import ApiError

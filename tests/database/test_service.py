@@ -55,10 +55,33 @@ def test_indexes_belong_to_the_backend_and_go_with_the_collection(cloud: WxCloud
 
 def test_a_wire_transaction_is_held_until_it_ends(cloud: WxCloud) -> None:
     service = cloud.database_service
-    tx = service.start_transaction()
+    tx = service.start_transaction().id
     gc.collect()
     service.update("todos", {"_id": "4"}, {"$inc": {"n": 1}}, multi=False, transaction=tx)
     service.commit_transaction(tx)
     assert cloud.dump("todos")[4]["n"] == 5
     with pytest.raises(DatabaseError, match="no transaction"):
         service.commit_transaction(tx)
+
+
+def test_a_python_transaction_nobody_holds_leaves_the_table(cloud: WxCloud) -> None:
+    db = cloud.database()
+    tx = db.start_transaction()
+    name = tx.id
+    assert cloud.database_service.transaction(name) is tx
+    del tx
+    gc.collect()
+    with pytest.raises(DatabaseError, match="no transaction"):
+        cloud.database_service.transaction(name)
+
+
+def test_a_wire_transaction_left_open_is_dropped_after_its_lifetime(cloud: WxCloud) -> None:
+    from datetime import timedelta
+
+    service = cloud.database_service
+    cloud.clock.freeze(cloud.clock.now())
+    abandoned = service.start_transaction().id
+    cloud.clock.advance(timedelta(seconds=61))
+    service.start_transaction()
+    with pytest.raises(DatabaseError, match="no transaction"):
+        service.transaction(abandoned)

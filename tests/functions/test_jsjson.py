@@ -8,9 +8,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from pytest_wxcloud import CloudSDKError, WxCloud
 from pytest_wxcloud.database.values import MISSING, Point, RegExp
 from pytest_wxcloud.jsjson import (
     CIRCULAR_MESSAGE,
+    MAX_JSON_NESTING,
     JSONBoundaryError,
     parse,
     round_trip,
@@ -107,3 +109,40 @@ def test_parse_rejects_what_json_parse_rejects() -> None:
     assert parse('{"a": [1, null]}') == {"a": [1, None]}
     with pytest.raises(ValueError, match="NaN"):
         parse('{"a": NaN}')
+
+
+def test_lone_surrogates_are_refused_with_their_path() -> None:
+    with pytest.raises(JSONBoundaryError, match=r"data\.name contains a lone UTF-16 surrogate"):
+        round_trip({"name": "a\ud800"}, "data")
+    with pytest.raises(JSONBoundaryError, match=r"key at result\.\\udc00 contains a lone"):
+        round_trip({"\udc00": 1}, "result")
+    assert round_trip({"e": "😀"}, "data")[0] == {"e": "😀"}
+
+
+def test_deep_payloads_get_a_boundary_error_not_a_recursion_error() -> None:
+    deep: object = 1
+    for _ in range(1000):
+        deep = [deep]
+    with pytest.raises(JSONBoundaryError, match="nested more than 200 levels deep"):
+        to_json_value({"d": deep}, "data")
+    fine: object = 1
+    for _ in range(MAX_JSON_NESTING):
+        fine = {"a": fine}
+    assert to_json_value(fine) is not fine
+
+
+def test_dates_beyond_year_9999_in_utc_are_refused() -> None:
+    east = timezone(timedelta(hours=8))
+    with pytest.raises(JSONBoundaryError, match=r"data\.d .*outside the years 1-9999"):
+        to_json_value({"d": datetime(1, 1, 1, tzinfo=east)}, "data")
+
+
+def test_call_function_reports_surrogates_as_sdk_errors_both_ways() -> None:
+    cloud = WxCloud()
+    cloud.functions.register("echo", lambda event: {"back": event.get("text")})
+    cloud.functions.register("bad", lambda event: {"text": "x\udfff"})
+    with pytest.raises(CloudSDKError, match="callFunction:fail .*data.text contains a lone"):
+        cloud.call_function("echo", {"text": "\ud83d"})
+    with pytest.raises(CloudSDKError, match="result.text contains a lone UTF-16 surrogate"):
+        cloud.call_function("bad", {})
+    assert cloud.call_function("echo", {"text": "😀"})["result"] == {"back": "😀"}

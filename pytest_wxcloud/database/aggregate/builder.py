@@ -19,8 +19,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ...errors import SDKTypeError, SDKUsageError
+from ...errors import SDKTypeError, SDKUsageError, api_error
 from ..commands import COMMAND_TYPES
+from ..guard import InputShapeError, check_input
 from ..serialize import serialize_where
 from ..values import Geometry, to_stored
 
@@ -173,6 +174,14 @@ def _reject_commands(value: Any, stage: str) -> None:
             _reject_commands(item, stage)
 
 
+def _guarded(stage: str, value: Any) -> None:
+    """The shared input guard, before the recursive checks and serializers below see ``value``."""
+    try:
+        check_input(value, stage)
+    except InputShapeError as exc:
+        raise api_error("collection.aggregate", -501007, str(exc)) from None
+
+
 class _StageBuilder:
     """Shared stage methods of ``collection.aggregate()`` and ``$.pipeline()``; immutable."""
 
@@ -190,6 +199,7 @@ class _StageBuilder:
         return clone
 
     def _value(self, stage: str, param: Any) -> Any:
+        _guarded(stage, param)
         _reject_commands(param, stage)
         return to_stored(param, self._now, check_names=False)
 
@@ -221,6 +231,7 @@ class _StageBuilder:
         query = spec.pop("query", None)
         value = self._value("geoNear", spec)
         if query is not None:
+            _guarded("geoNear.query", query)
             value["query"] = serialize_where(query, self._now)
         return self._with("$geoNear", value)
 
@@ -244,6 +255,7 @@ class _StageBuilder:
 
     def match(self: _B, condition: Any) -> _B:
         """The where language: nested objects flatten to dot paths, ``_`` commands allowed."""
+        _guarded("match", condition)
         return self._with("$match", serialize_where(condition, self._now))
 
     def project(self: _B, param: Mapping[str, Any]) -> _B:

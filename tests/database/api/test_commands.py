@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 
 from pytest_wxcloud import CloudSDKError
+from pytest_wxcloud.database.serialize import ProjectionCommandWarning, serialize_projection
 
 
 def ids(result):  # type: ignore[no-untyped-def]
@@ -203,8 +205,27 @@ def test_project_slice_and_elem_match(db, items):
     assert items.doc("a").field({"tags": _.project.slice([1, 1])}).get()["data"]["tags"] == [
         "fruit"
     ]
-    matched = items.doc("a").field({"scores": _.project.elem_match({"s": _.lt(50)})}).get()["data"]
+    matched = items.doc("a").field({"scores": _.project.elem_match({"k": "y"})}).get()["data"]
     assert matched == {"_id": "a", "scores": [{"s": 40, "k": "y"}]}
+
+
+def test_commands_inside_project_elem_match_go_out_literally_as_the_sdk_sends_them(db, items):
+    """@cloudbase/database 1.4.3 does not encode commands inside a projection's elemMatch: it
+    sends {"s": {"operator": "lt", "operands": [50], "fieldName": {}}} (checked with node), an
+    object no element equals, so production omits the field."""
+    _ = db.command
+    for condition in ({"s": _.lt(50)}, _.lt(50), {"s": _.gt(1).and_(_.lt(50))}):
+        with pytest.warns(ProjectionCommandWarning, match="sent as a plain object"):
+            got = items.doc("a").field({"scores": _.project.elem_match(condition)}).get()
+        assert got["data"] == {"_id": "a"}
+    with pytest.warns(ProjectionCommandWarning):
+        sent = serialize_projection(
+            {"q": _.project.elem_match({"s": _.in_([1, 2])})},
+            lambda: datetime(2024, 1, 1, tzinfo=timezone.utc),
+        )
+    assert sent == {
+        "q": {"$elemMatch": {"s": {"operator": "in", "operands": [1, 2], "fieldName": {}}}}
+    }
 
 
 def test_field_string_values_are_dropped_with_a_warning(items):

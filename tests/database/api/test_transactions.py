@@ -323,3 +323,47 @@ def test_an_async_callback_is_refused_and_nothing_is_written(shop):
     assert "got a coroutine" in message
     assert [str(w.message) for w in caught if "never awaited" in str(w.message)] == []
     assert shop.dump("orders") == []
+
+
+def test_a_transaction_open_longer_than_60_seconds_is_aborted(shop):
+    shop.clock.freeze()
+    db = shop.database()
+    stale = db.start_transaction()
+    stale.collection("stock").doc("apple").update(data={"left": 0})
+    shop.clock.advance(59)
+    assert stale.collection("stock").doc("apple").get()["data"]["left"] == 0  # still open
+    shop.clock.advance(1)
+    # MongoDB aborted it (transactionLifetimeLimitSeconds): the document is free again ...
+    fresh = db.start_transaction()
+    fresh.collection("stock").doc("apple").update(data={"left": 5})
+    fresh.commit()
+    assert shop.dump("stock") == [{"_id": "apple", "left": 5}]
+    # ... and everything later on the expired one fails with NoSuchTransaction
+    for use in (
+        lambda: stale.collection("stock").doc("apple").get(),
+        lambda: stale.collection("orders").add(data={"item": "apple"}),
+    ):
+        with pytest.raises(CloudSDKError) as info:
+            use()
+        assert info.value.err_code == -501001
+        assert "NoSuchTransaction" in info.value.err_msg
+        assert "transactionLifetimeLimitSeconds (60 s" in info.value.err_msg
+    for end, api in ((stale.commit, "commitTransaction"), (stale.rollback, "abortTransaction")):
+        with pytest.raises(CloudSDKError, match=f"^{api}:fail NoSuchTransaction: Transaction "):
+            end()
+    assert stale.state == "aborted"
+    assert shop.dump("stock") == [{"_id": "apple", "left": 5}]
+    assert shop.dump("orders") == []
+
+
+def test_an_abandoned_transaction_nobody_references_is_released(shop):
+    db = shop.database()
+    for _ in range(50):
+        abandoned = db.start_transaction()
+        abandoned.collection("stock").doc("apple").update(data={"left": 0})
+        del abandoned  # never committed nor rolled back
+    tx = db.start_transaction()
+    tx.collection("stock").doc("apple").update(data={"left": 9})  # not locked forever
+    tx.commit()
+    assert shop.dump("stock") == [{"_id": "apple", "left": 9}]
+    assert len(shop._store.watchers) == 0  # no later write has to notify them
