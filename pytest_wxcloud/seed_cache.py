@@ -22,6 +22,7 @@ atomically, and read only for an exact content match.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import os
 import pickle
@@ -74,6 +75,9 @@ class SeedCache:
             seed = self._stored(name, digest) or _build(path, name, signature, digest)
             seed = _Seed(signature, digest, seed.snapshot, seed.documents)
             self._keep(name, seed)
+            # the shared documents live as long as the session: taken out of the cyclic garbage
+            # collector's view, so its full collections stop walking them after every test
+            gc.freeze()
         self._seeds[key] = seed
         return seed
 
