@@ -53,7 +53,9 @@ def anchors(text: str) -> set[str]:
         kept = "".join(
             ch
             for ch in plain
-            if ch in " -" or unicodedata.category(ch)[0] in "LMN" or unicodedata.category(ch) == "Pc"
+            if ch in " -"
+            or unicodedata.category(ch)[0] in "LMN"
+            or unicodedata.category(ch) == "Pc"
         )
         slug = kept.replace(" ", "-")
         count = seen.get(slug, 0)

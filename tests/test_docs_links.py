@@ -41,7 +41,9 @@ def test_pending_pages_are_still_pending() -> None:
 
 
 def test_anchors_follow_githubs_rules() -> None:
-    text = "# A `b` (c)\n## Does x → y see the OPENID?\n## 相对路径：规则\n## A b c\n```\n# not\n```"
+    text = (
+        "# A `b` (c)\n## Does x → y see the OPENID?\n## 相对路径：规则\n## A b c\n```\n# not\n```"
+    )
     assert anchors(text) == {
         "a-b-c",
         "does-x--y-see-the-openid",
