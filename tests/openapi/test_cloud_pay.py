@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import pytest
+from adminkit import post_parts
 
 from pytest_wxcloud import CloudSDKError, Identity, WxCloud
-from pytest_wxcloud.cloudbase import AdminFace
 from pytest_wxcloud.functions import current_cloud
 
 
@@ -124,27 +123,6 @@ def test_a_pay_api_without_an_answer_is_an_sdk_error(shop: WxCloud) -> None:
     assert shop.cloud_pay.query_refund(out_trade_no="T1")["refundCount"] == 0
 
 
-BOUNDARY = "----pay-boundary"
-
-
-def wx_pay_api(cloud: WxCloud, parts: dict[str, bytes], token: str) -> httpx.Response:
-    """The multipart body wx-server-sdk 4.0.2 sends for cloud.cloudPay.<api>."""
-    body = b""
-    for name, value in {**parts, "wxCloudApiToken": token.encode()}.items():
-        body += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-        body += value + b"\r\n"
-    body += f"--{BOUNDARY}--\r\n".encode()
-    request = httpx.Request(
-        "POST",
-        f"http://127.0.0.1:9/admin?env={cloud.env}",
-        content=body,
-        headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
-    )
-    response = AdminFace(cloud).answer(request)
-    assert response is not None and response.status_code == 200
-    return response
-
-
 def test_over_admin_the_answer_is_wechat_pays_json_as_bytes(shop: WxCloud) -> None:
     token = shop.cloudbase.tokens.issue(shop.user(openid="o-payer"), "pay")
     params = {"out_trade_no": "T404", "sub_mch_id": "1"}
@@ -154,7 +132,7 @@ def test_over_admin_the_answer_is_wechat_pays_json_as_bytes(shop: WxCloud) -> No
         "apiOptions": b"",  # ApiOptions without an appid encodes to nothing
         "requestData": json.dumps(params).encode(),
     }
-    response = wx_pay_api(shop, parts, token)
+    response = post_parts(shop, parts, token)
     assert response.headers["content-type"] == "application/octet-stream"
     assert json.loads(response.content) == {
         "return_code": "SUCCESS",
@@ -192,7 +170,7 @@ def test_over_admin_failures_before_the_api_are_code_and_message(
 ) -> None:
     if token:
         token = shop.cloudbase.tokens.issue(shop.user(), "pay")
-    response = wx_pay_api(shop, {"action": b"wx.wxPayApi", **parts}, token)
+    response = post_parts(shop, {"action": b"wx.wxPayApi", **parts}, token)
     reply = response.json()
     assert reply["code"] == code and needle in reply["message"]
     assert shop.openapi.calls == []

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
+from adminkit import post_parts
 
 from pytest_wxcloud import CloudSDKError, WxCloud
-from pytest_wxcloud.cloudbase import AdminFace
 from pytest_wxcloud.functions import current_cloud
 from pytest_wxcloud.openapi.protobuf import (
     SVRKIT_API,
@@ -21,7 +20,6 @@ from pytest_wxcloud.openapi.protobuf import (
 )
 
 STEPS = {"stepInfoList": [{"timestamp": 1603641600, "step": 1234}]}
-BOUNDARY = "----open-data-boundary"
 
 
 @pytest.fixture
@@ -114,27 +112,6 @@ def test_minting_needs_json_data_and_expiring_needs_a_known_id(cloud: WxCloud) -
         cloud.openapi.open_data.expire("12_nope")
 
 
-def admin(cloud: WxCloud, parts: dict[str, bytes], token: str) -> httpx.Response:
-    body = b""
-    for name, value in {
-        **parts,
-        "envName": cloud.env.encode(),
-        "wxCloudApiToken": token.encode(),
-    }.items():
-        body += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-        body += value + b"\r\n"
-    body += f"--{BOUNDARY}--\r\n".encode()
-    request = httpx.Request(
-        "POST",
-        f"http://127.0.0.1:9/admin?env={cloud.env}",
-        content=body,
-        headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"},
-    )
-    response = AdminFace(cloud).answer(request)
-    assert response is not None and response.status_code == 200
-    return response
-
-
 def svrkit(api: str, cloud_ids: list[str]) -> dict[str, bytes]:
     data = CommApiData(SVRKIT_API, svrkit_api=api, svrkit_data=encode_open_data_request(cloud_ids))
     return {"action": b"wx.openApi", "apiName": api.encode(), "requestData": data.encode()}
@@ -144,7 +121,7 @@ def test_over_admin_the_reply_nests_the_items_in_resp_data(cloud: WxCloud) -> No
     alice = cloud.user(openid="o-alice")
     cloud_id = cloud.openapi.open_data.cloud_id_for(alice, STEPS)
     token = cloud.cloudbase.tokens.issue(alice, "werun")
-    response = admin(cloud, svrkit("ApiGetOpenDataByCloudId", [cloud_id]), token)
+    response = post_parts(cloud, svrkit("ApiGetOpenDataByCloudId", [cloud_id]), token)
     reply = decode_comm_open_api_resp(response.content)
     assert (reply.error_code, reply.http_code) == (0, 200)
     ((returned_id, text),) = decode_open_data_reply(reply.resp_data)
@@ -160,5 +137,5 @@ def test_over_admin_refusals_are_error_codes(cloud: WxCloud) -> None:
         (svrkit("ApiGetOpenDataByCloudId", []), "", -604104),
     ]
     for parts, given, code in cases:
-        reply = decode_comm_open_api_resp(admin(cloud, parts, given).content)
+        reply = decode_comm_open_api_resp(post_parts(cloud, parts, given).content)
         assert reply.error_code == code
