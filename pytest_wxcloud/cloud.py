@@ -405,6 +405,11 @@ class WxCloud:
 
         return OpenApi(self)
 
+    def get_open_data(self, list: Any = None) -> dict[str, Any]:
+        """``cloud.getOpenData({list})``: each CloudID's ``{"cloudID", "data"}``; tests mint
+        CloudIDs with ``cloud.openapi.open_data.cloud_id_for(user, data)``."""
+        return self.openapi.get_open_data(list)
+
     @cached_property
     def cloud_pay(self) -> CloudPay:
         """``cloud.cloudPay``: ``unified_order`` / ``query_order`` / ``refund``; a test pays an

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..errors import BACKEND_CODE, CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
-from . import database_actions, function_actions, openapi_actions, storage_actions
+from . import database_actions, function_actions, openapi_actions, pay_actions, storage_actions
 from .request import Action, AdminRequest
 from .tokens import Grant, InvocationTokens
 
@@ -34,12 +34,12 @@ ACTIONS: dict[str, Action] = {
     **function_actions.ACTIONS,
     **storage_actions.ACTIONS,
     **openapi_actions.ACTIONS,
+    **pay_actions.ACTIONS,
 }
 
 #: actions wx-server-sdk sends for parts not emulated yet: a clear failure, not "unknown"
 NOT_EMULATED = {
-    "wx.api": "openapi (cloud.openapi.*)",
-    "wx.wxPayApi": "cloudPay",
+    "wx.api": "cloud.callOpenAPI",
 }
 
 
@@ -81,7 +81,7 @@ class AdminFace:
             self._check_env(request, body)
             grant = self._grant(body)
             reply = self._run(AdminRequest(self.cloud, str(action), body, grant, str(request.url)))
-            if isinstance(reply, httpx.Response):  # wx.openApi answers in protobuf
+            if isinstance(reply, httpx.Response):  # wx.openApi / wx.wxPayApi answer in bytes
                 return reply
         except _Refused as refused:
             reply = {"code": refused.code, "message": refused.message}
@@ -159,6 +159,10 @@ def _body(request: httpx.Request) -> dict[str, Any]:
     return body
 
 
+#: multipart fields that stay bytes: protobuf or JSON the action decodes itself
+BINARY_PARTS = ("requestData", "apiOptions")
+
+
 def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
     """The text fields of a multipart body (``wx.openApi`` sends its action this way)."""
     header = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
@@ -173,7 +177,7 @@ def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
     action = fields.get("action")
     if not isinstance(action, bytes):
         raise _Refused("INVALID_PARAM", "the multipart request body has no action field")
-    texts = {k: v.decode("utf-8", "replace") for k, v in fields.items() if k != "requestData"}
+    texts = {k: v.decode("utf-8", "replace") for k, v in fields.items() if k not in BINARY_PARTS}
     return {**fields, **texts}
 
 

@@ -3,7 +3,7 @@
 * :mod:`.service` — the backend every face calls: permission check, routes, built-in APIs, the
   outbox (:mod:`.calls`); :mod:`.outcome` — replies and the two kinds of refusal;
 * :mod:`.apis` — one module per API family (subscribe messages, content security, mini-program
-  codes, customer service, URL schemes, phone numbers);
+  codes, customer service, URL schemes, phone numbers, CloudIDs, cloudPay);
 * :mod:`.sdk` — ``cloud.openapi`` in Python; :mod:`.naming` / :mod:`.names` — case conversion;
 * :mod:`.protobuf` — the ``wx.openApi`` wire of wx-server-sdk.
 

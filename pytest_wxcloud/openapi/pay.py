@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..identity import current_frame
 from .apis.cloudpay import Order
 from .naming import to_camel
-from .sdk import render, wire_params
+from .outcome import PlatformError
+from .sdk import platform_failure, render, wire_params
 
 if TYPE_CHECKING:
     from ..cloud import WxCloud
@@ -38,13 +38,16 @@ class CloudPay:
         api = f"cloudPay.{to_camel(method)}"
 
         def call(**params: Any) -> dict[str, Any]:
-            frame = current_frame()
-            caller = frame.identity if frame is not None and frame.cloud is self._cloud else None
-            service = self._cloud.openapi.service
-            reply = service.call(
-                api, wire_params(api, params), caller=caller, function=None, face="sdk"
-            )
-            return render(api, reply, service.rids.next())
+            openapi = self._cloud.openapi
+            caller, function = openapi.calling()
+            sent = wire_params(api, params)
+            try:
+                reply = openapi.service.call(
+                    api, sent, caller=caller, function=function, face="sdk"
+                )
+            except PlatformError as error:
+                raise platform_failure(error) from None
+            return render(api, reply, openapi.service.rids.next())
 
         call.__name__ = method
         return call

@@ -1,14 +1,23 @@
-"""The protobuf messages of ``wx.openApi`` (node-runtime.md §2.3–2.4), by hand.
+"""The protobuf messages of ``wx.openApi`` and ``wx.wxPayApi`` (node-runtime.md §2.3–2.4), by hand.
 
-Only two messages cross the wire: ``CommApiData`` in (``requestData``) and ``CommOpenApiResp``
-out. Both are small and fixed, so a few varint helpers replace a dependency on a protobuf runtime
-and a generated module (the field numbers were rebuilt from wx-server-sdk's protobufjs encoders):
+``CommApiData`` comes in (``requestData``) and ``CommOpenApiResp`` goes out;
+``cloud.getOpenData`` nests its own request and reply in them (``svrkitData.reqData`` /
+``respData``), and cloudPay sends ``ApiOptions`` beside its JSON (left unread: one cloud serves
+one app). All are small and fixed, so a few varint helpers replace a dependency on a protobuf
+runtime and a generated module (the field numbers were rebuilt from wx-server-sdk's protobufjs
+encoders):
 
     message KeyValuePair    { string key = 1; bytes value = 2; string contenttype = 3; string filename = 4; }
     message OpenApiData     { repeated KeyValuePair pairs = 1; }
-    message CommApiData     { ApiType apiType = 1; OpenApiData openapiData = 2; …; string appid = 6; }
+    message SvrkitApiData   { string apiName = 1; bytes reqData = 2; }
+    message CommApiData     { ApiType apiType = 1; OpenApiData openapiData = 2; …;
+                              SvrkitApiData svrkitData = 4; …; string appid = 6; }
     message CommOpenApiResp { bytes respData = 1; string contentType = 2; int32 errorCode = 3;
                               uint32 httpCode = 4; repeated HttpHeader headers = 5; int32 svrkitErrorCode = 6; }
+    message ApiGetOpenDataByCloudIdReq  { repeated string cloudidList = 2; string appid = 3; }
+    message ApiGetOpenDataByCloudIdResp { repeated OpDataItem dataList = 1; }
+    message OpDataItem      { string cloudId = 1; string json = 2; }
+    message ApiOptions      { string appid = 1; }
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 OPEN_API = 0
+SVRKIT_API = 2
 _VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
 
 
@@ -100,14 +110,22 @@ class Pair:
 
 @dataclass(frozen=True, slots=True)
 class CommApiData:
+    """``pairs`` for an OPEN_API call; ``svrkit_api`` and ``svrkit_data`` for a SVRKIT_API one."""
+
     api_type: int = OPEN_API
     pairs: tuple[Pair, ...] = ()
     appid: str = ""
+    svrkit_api: str = ""
+    svrkit_data: bytes = b""
 
     def encode(self) -> bytes:
-        opendata = b"".join(_bytes_field(1, _encode_pair(pair)) for pair in self.pairs)
         out = _key(1, _VARINT) + varint(self.api_type)
-        out += _bytes_field(2, opendata)
+        if self.api_type == SVRKIT_API:
+            svrkit = _bytes_field(1, self.svrkit_api.encode()) + _bytes_field(2, self.svrkit_data)
+            out += _bytes_field(4, svrkit)
+        else:
+            opendata = b"".join(_bytes_field(1, _encode_pair(pair)) for pair in self.pairs)
+            out += _bytes_field(2, opendata)
         if self.appid:
             out += _bytes_field(6, self.appid.encode())
         return out
@@ -134,7 +152,8 @@ def _text(value: int | bytes, what: str) -> str:
 def decode_comm_api_data(data: bytes) -> CommApiData:
     api_type = OPEN_API
     pairs: list[Pair] = []
-    appid = ""
+    appid = svrkit_api = ""
+    svrkit_data = b""
     for number, value in fields(data):
         if number == 1 and isinstance(value, int):
             api_type = value
@@ -142,9 +161,15 @@ def decode_comm_api_data(data: bytes) -> CommApiData:
             for inner, pair in fields(value):
                 if inner == 1 and isinstance(pair, bytes):
                     pairs.append(_decode_pair(pair))
+        elif number == 4 and isinstance(value, bytes):
+            for inner, part in fields(value):
+                if inner == 1:
+                    svrkit_api = _text(part, "SvrkitApiData.apiName")
+                elif inner == 2 and isinstance(part, bytes):
+                    svrkit_data = part
         elif number == 6:
             appid = _text(value, "appid")
-    return CommApiData(api_type, tuple(pairs), appid)
+    return CommApiData(api_type, tuple(pairs), appid, svrkit_api, svrkit_data)
 
 
 def _decode_pair(data: bytes) -> Pair:
@@ -165,6 +190,7 @@ class CommOpenApiResp:
     error_code: int = 0
     http_code: int = 0
     headers: tuple[tuple[str, str], ...] = field(default=())
+    svrkit_error_code: int = 0
 
     def encode(self) -> bytes:
         out = b""
@@ -178,6 +204,8 @@ class CommOpenApiResp:
             out += _key(4, _VARINT) + varint(self.http_code)
         for name, text in self.headers:
             out += _bytes_field(5, _bytes_field(1, name.encode()) + _bytes_field(2, text.encode()))
+        if self.svrkit_error_code:
+            out += _key(6, _VARINT) + varint(self.svrkit_error_code)
         return out
 
 
@@ -195,13 +223,45 @@ def decode_comm_open_api_resp(data: bytes) -> CommOpenApiResp:
     return CommOpenApiResp(resp_data, content_type, error_code, http_code)
 
 
+def encode_open_data_request(cloud_ids: list[str], appid: str = "") -> bytes:
+    """``ApiGetOpenDataByCloudIdReq`` (the list is field 2: there is no field 1)."""
+    out = b"".join(_bytes_field(2, cloud_id.encode()) for cloud_id in cloud_ids)
+    return out + (_bytes_field(3, appid.encode()) if appid else b"")
+
+
+def decode_open_data_request(data: bytes) -> list[str]:
+    return [_text(value, "cloudidList") for number, value in fields(data) if number == 2]
+
+
+def encode_open_data_reply(items: list[tuple[str, str]]) -> bytes:
+    """``ApiGetOpenDataByCloudIdResp``: (cloudId, json text) per CloudID, in request order."""
+    return b"".join(
+        _bytes_field(1, _bytes_field(1, cloud_id.encode()) + _bytes_field(2, text.encode()))
+        for cloud_id, text in items
+    )
+
+
+def decode_open_data_reply(data: bytes) -> list[tuple[str, str]]:
+    items = []
+    for number, value in fields(data):
+        if number == 1 and isinstance(value, bytes):
+            parts = dict(fields(value))
+            items.append((_text(parts.get(1, b""), "cloudId"), _text(parts.get(2, b""), "json")))
+    return items
+
+
 __all__ = [
     "OPEN_API",
+    "SVRKIT_API",
     "CommApiData",
     "CommOpenApiResp",
     "Pair",
     "ProtobufError",
     "decode_comm_api_data",
     "decode_comm_open_api_resp",
+    "decode_open_data_reply",
+    "decode_open_data_request",
+    "encode_open_data_reply",
+    "encode_open_data_request",
     "varint",
 ]

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CloudSDKError, assertion_error
-from ..identity import current_frame
+from ..identity import Identity, current_frame
 from ..jsjson import JSONBoundaryError, stringify
+from .apis.open_data import parse_items
 from .calls import OpenApiCall
 from .names import wire_name
 from .naming import camel_keys, snake_keys, to_snake
@@ -121,6 +122,12 @@ class OpenApi:
         """``code_for(user, phone)``: the code getPhoneNumber exchanges."""
         return self.service.phone_numbers
 
+    @property
+    def open_data(self) -> Any:
+        """``cloud_id_for(user, data)``: the CloudID ``cloud.getOpenData`` exchanges;
+        ``expire(cloud_id)``."""
+        return self.service.open_data
+
     def route(self, api: str, answer: Answer) -> None:
         self.service.route(api, answer)
 
@@ -129,20 +136,42 @@ class OpenApi:
             raise AttributeError(category)
         return _Category(self, category)
 
+    def calling(self) -> tuple[Identity | None, str | None]:
+        """Who calls: the current invocation's user and function, or (None, None) for test
+        code, which acts as the platform itself."""
+        frame = current_frame()
+        if frame is not None and frame.cloud is self._cloud:
+            return frame.identity, frame.function_name if frame.invocation else None
+        return None, None
+
     def call(self, api: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Call ``api`` (dotted WeChat name) from wherever this code runs: inside a function
         invocation the function's ``config.json`` permissions apply."""
-        frame = current_frame()
-        caller = function = None
-        if frame is not None and frame.cloud is self._cloud:
-            caller = frame.identity
-            function = frame.function_name if frame.invocation else None
+        caller, function = self.calling()
         sent = wire_params(api, params)
         try:
             reply = self.service.call(api, sent, caller=caller, function=function, face="sdk")
         except PlatformError as error:
             raise platform_failure(error) from None
         return render(f"openapi.{api}", reply, self.service.rids.next())
+
+    def get_open_data(self, cloud_ids: Any) -> dict[str, Any]:
+        """``cloud.getOpenData({list})``: ``{"list": [{"cloudID", "data"}], "errMsg":
+        "getOpenData:ok", "errCode": 0}``; a bad CloudID fails the whole call."""
+        if cloud_ids is None or cloud_ids is False or cloud_ids in ("", 0):
+            raise assertion_error("getOpenData:fail list must be provided")
+        if not isinstance(cloud_ids, list) or not all(isinstance(i, str) for i in cloud_ids):
+            raise assertion_error(
+                f"getOpenData:fail list must be an array of CloudID strings, got {cloud_ids!r}"
+            )
+        caller, function = self.calling()
+        try:
+            items = self.service.get_open_data(
+                cloud_ids, caller=caller, function=function, face="sdk"
+            )
+        except PlatformError as error:
+            raise platform_failure(error) from None
+        return {"list": parse_items(items), "errMsg": "getOpenData:ok", "errCode": 0}
 
 
 __all__ = ["OpenApi", "platform_failure", "render", "wire_params"]

@@ -92,7 +92,7 @@ def test_an_unknown_token_is_refused_before_anything_runs(cloud: WxCloud) -> Non
         (b"[1,2]", "INVALID_PARAM", "JSON object"),
         (b'{"collectionName":"users"}', "INVALID_PARAM", "no action"),
         (b'{"action":"database.dropEverything"}', "INVALID_PARAM", "database.getDocument"),
-        (b'{"action":"wx.wxPayApi"}', "NOT_EMULATED", "cloudPay"),
+        (b'{"action":"wx.api"}', "NOT_EMULATED", "cloud.callOpenAPI"),
         (b'{"action":"database.getDocument"}', "INVALID_PARAM", "collectionName"),
         (
             b'{"action":"database.getDocument","collectionName":"users","query":"{\\"n\\":{\\"$numberInt\\":\\"x\\"}}"}',

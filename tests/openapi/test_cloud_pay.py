@@ -3,11 +3,13 @@ would, queried and refunded."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from adminkit import post_parts
 
-from pytest_wxcloud import Identity, WxCloud
+from pytest_wxcloud import CloudSDKError, Identity, WxCloud
 from pytest_wxcloud.functions import current_cloud
 
 
@@ -105,3 +107,70 @@ def test_missing_parameters_and_paid_orders(shop: WxCloud) -> None:
     assert again["resultCode"] == "FAIL" and again["errCodeDes"] == "该订单已支付"
     with pytest.raises(KeyError, match="T404"):
         shop.cloud_pay.complete("T404")
+
+
+def test_the_outbox_names_the_paying_function(shop: WxCloud) -> None:
+    shop.call_function("pay", {"no": "T3", "fee": 1}, as_user=shop.user())
+    (call,) = shop.openapi.calls_to("cloudPay.unifiedOrder")
+    assert (call.function, call.face) == ("pay", "sdk")
+
+
+def test_a_pay_api_without_an_answer_is_an_sdk_error(shop: WxCloud) -> None:
+    with pytest.raises(CloudSDKError) as caught:
+        shop.cloud_pay.query_refund(out_trade_no="T1")
+    assert caught.value.err_code == -604100
+    shop.openapi.route("cloudPay.queryRefund", {"return_code": "SUCCESS", "refund_count": 0})
+    assert shop.cloud_pay.query_refund(out_trade_no="T1")["refundCount"] == 0
+
+
+def test_over_admin_the_answer_is_wechat_pays_json_as_bytes(shop: WxCloud) -> None:
+    token = shop.cloudbase.tokens.issue(shop.user(openid="o-payer"), "pay")
+    params = {"out_trade_no": "T404", "sub_mch_id": "1"}
+    parts = {
+        "action": b"wx.wxPayApi",
+        "apiName": b"queryOrder",
+        "apiOptions": b"",  # ApiOptions without an appid encodes to nothing
+        "requestData": json.dumps(params).encode(),
+    }
+    response = post_parts(shop, parts, token)
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert json.loads(response.content) == {
+        "return_code": "SUCCESS",
+        "return_msg": "OK",
+        "result_code": "FAIL",
+        "err_code": "ORDERNOTEXIST",
+        "err_code_des": "订单不存在",
+    }
+    (call,) = shop.openapi.calls
+    assert (call.api, call.params, call.function, call.face) == (
+        "cloudPay.queryOrder",
+        params,
+        "pay",
+        "admin",
+    )
+
+
+@pytest.mark.parametrize(
+    ("parts", "token", "code", "needle"),
+    [
+        (
+            {"apiName": b"queryOrder", "requestData": b"{}"},
+            "",
+            "INVALID_REQUEST_SOURCE",
+            "wxCloudApiToken",
+        ),
+        ({"apiName": b"queryOrder", "requestData": b"[1]"}, "t", "INVALID_PARAM", "object"),
+        ({"apiName": b"queryOrder", "requestData": b"{x"}, "t", "INVALID_PARAM", "JSON"),
+        ({"requestData": b"{}"}, "t", "INVALID_PARAM", "apiName"),
+        ({"apiName": b"downloadBill", "requestData": b"{}"}, "t", "INVALID_PARAM", "route"),
+    ],
+)
+def test_over_admin_failures_before_the_api_are_code_and_message(
+    shop: WxCloud, parts: dict[str, bytes], token: str, code: str, needle: str
+) -> None:
+    if token:
+        token = shop.cloudbase.tokens.issue(shop.user(), "pay")
+    response = post_parts(shop, {"action": b"wx.wxPayApi", **parts}, token)
+    reply = response.json()
+    assert reply["code"] == code and needle in reply["message"]
+    assert shop.openapi.calls == []
