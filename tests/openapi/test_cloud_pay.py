@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from adminkit import post_parts
+from multipartkit import post_parts
 
 from pytest_wxcloud import CloudSDKError, Identity, WxCloud
 from pytest_wxcloud.functions import current_cloud
