@@ -84,7 +84,13 @@ def storage_decision(
     for report in coverage:
         report.record("storage", key, rule, outcome)
     allowed = outcome.value is True
-    reason = outcome.error or ("" if allowed else f"the rule is {outcome_name(outcome.value)}")
+    reason = outcome.error or (
+        ""
+        if allowed
+        else f"the rule is {outcome_name(outcome.value)} for resource.openid={access.owner!r} "
+        f"(the uploader; None: uploaded by a cloud function or the console), "
+        f"resource.path={path!r}"
+    )
     return Decision(
         access.call,
         target,
