@@ -78,3 +78,14 @@ def test_storage_rules_from_the_same_file(cloud):
     check = cloud.permissions.check_storage
     assert check("downloadFile", "todo/a.png", owner="bob", caller="alice").allowed
     assert_denied(check, "deleteFile", "todo/a.png", owner="bob", caller="alice")
+
+
+def test_an_avatar_only_its_owner_replaces_or_deletes(cloud):
+    alice = cloud.client(Identity(openid="alice"))
+    bob = cloud.client(Identity(openid="bob"))
+    avatar = alice.upload_file(cloud_path="avatars/alice.png", file_content=b"alice")["fileID"]
+    assert bob.download_file(file_id=avatar)["fileContent"] == b"alice"  # logged-in users read
+    assert_denied(bob.upload_file, cloud_path="avatars/alice.png", file_content=b"bob was here")
+    assert_denied(bob.delete_file, [avatar])
+    assert cloud.storage.get("avatars/alice.png").content == b"alice"
+    assert alice.delete_file(file_list=[avatar])["fileList"][0]["status"] == 0

@@ -4,8 +4,8 @@ Modules: ``rules_parser`` / ``rules_ast`` / ``rules_compile`` (the rule language
 time), ``rules_eval`` + ``subset`` (evaluation, and the static "query is a subset of the rule"
 check), ``presets``, ``ruleset`` (a collection's setting), ``authorize`` (the check between face
 and backend), ``permissions`` (``cloud.permissions``), ``client`` + ``database`` (the client
-face), ``storage_rules``, ``decisions`` (log and errors), ``report`` (rule coverage),
-``helpers`` (``assert_denied`` / ``assert_allowed``).
+face), ``storage`` (its wx.cloud storage calls) + ``storage_rules``, ``decisions`` (log and
+errors), ``report`` (rule coverage), ``helpers`` (``assert_denied`` / ``assert_allowed``).
 """
 
 from .client import Client

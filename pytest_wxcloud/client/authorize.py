@@ -18,8 +18,17 @@ from .options import RuleOptions
 from .presets import ADMINONLY, ADMINWRITE, PRIVATE
 from .report import Coverage, outcome_name
 from .rules_compile import CompiledExpression
-from .rules_eval import Bindings, ConcreteDoc, DocView, QueryDoc, UnavailableDoc, evaluate
+from .rules_eval import (
+    Bindings,
+    ConcreteDoc,
+    DocView,
+    Outcome,
+    QueryDoc,
+    UnavailableDoc,
+    evaluate,
+)
 from .ruleset import Preset, RuleSet, Setting
+from .static_decisions import StaticDecision, StaticDecisions
 from .subset import UNKNOWN, Branch, Constraint, TooManyBranches, branches
 
 
@@ -57,11 +66,14 @@ class Backend:
         count: Callable[[str, Mapping[str, Any]], int],
         now_ms: Callable[[], float],
         coverage: tuple[Coverage, ...],
+        static: StaticDecisions | None = None,
     ) -> None:
         self.find_one = find_one
         self.count = count
         self.now_ms = now_ms
         self.coverage = coverage
+        #: where decisions of rules that read nothing dynamic are kept for replay
+        self.static = static
 
 
 class Denied(Exception):
@@ -194,11 +206,28 @@ def _rules(
             else f"no {kind!r} (or 'write') key: absent keys deny"
         )
         raise Denied(decide(False, reason))
+    replayable = backend.static is not None and kind != "create"
+    if request.doc_id is not None and options.doc_id_mode == "fetch":
+        replayable = False  # decided on the stored document, which may change
+    cache_key = None
+    if replayable:
+        assert backend.static is not None
+        cache_key = backend.static.key(rule, key, kind, caller, options, request.query)
+    if cache_key is not None:
+        assert backend.static is not None
+        seen = backend.static.get(cache_key, rule)
+        if seen is not None:
+            for outcome in seen.outcomes:
+                for coverage in backend.coverage:
+                    coverage.record(request.collection, str(key), rule, outcome)
+            if not seen.allowed:
+                raise Denied(decide(False, seen.reason, rule.source, seen.branches))
+            return Grant(request.query, decide(True, "", rule.source, seen.branches), exists)
     auth = None if caller is None else {"openid": caller}
     bindings = Bindings(
         auth,
         request_data=request.data,
-        now_ms=backend.now_ms(),
+        now_ms=backend.now_ms() if rule.reads_now else 0.0,
         read=lambda collection, doc_id: backend.find_one(collection, doc_id),
     )
     try:
@@ -214,16 +243,23 @@ def _rules(
             )
         )
     log: list[tuple[str, str]] = []
+    outcomes: list[Outcome] = []
     failure = ""
     for label, view in views:
         bindings.doc = view
         outcome = evaluate(rule, bindings)
+        outcomes.append(outcome)
         for coverage in backend.coverage:
             coverage.record(request.collection, str(key), rule, outcome)
         log.append((label, outcome_name(outcome.value)))
         if outcome.value is not True and not failure:
             failure = _why(rule, outcome.value, outcome.error, outcome.atoms, options)
     reads = tuple(bindings.reads)
+    if cache_key is not None:
+        assert backend.static is not None
+        backend.static.put(
+            cache_key, StaticDecision(rule, not failure, failure, tuple(log), tuple(outcomes))
+        )
     if failure:
         raise Denied(decide(False, failure, rule.source, tuple(log), reads))
     return Grant(request.query, decide(True, "", rule.source, tuple(log), reads), exists)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..database.service import DatabaseService
 from ..errors import DatabaseError, assertion_error
 from ..identity import Identity
+from . import storage
 from .authorize import Grant, Request
 from .database import ClientDatabase, backend_error
 from .decisions import Decision, unauthenticated
@@ -62,6 +63,27 @@ class Client:
     def database(self) -> ClientDatabase:
         return ClientDatabase(self)
 
+    # --- wx.cloud storage, under the bucket's storage preset or rules -----------------------
+
+    def upload_file(self, cloud_path: Any = None, file_content: Any = None) -> dict[str, Any]:
+        """``wx.cloud.uploadFile`` (bytes or a binary file in place of ``filePath``):
+        ``{"fileID", "statusCode": 200, "errMsg": "cloud.uploadFile:ok"}``; the caller owns
+        the file."""
+        return storage.upload_file(self, cloud_path, file_content)
+
+    def download_file(self, file_id: Any = None) -> dict[str, Any]:
+        """``wx.cloud.downloadFile``: ``{"fileContent": bytes, "statusCode": 200, "errMsg"}``
+        (the bytes in place of ``tempFilePath``)."""
+        return storage.download_file(self, file_id)
+
+    def get_temp_file_url(self, file_list: Any = None) -> dict[str, Any]:
+        """``wx.cloud.getTempFileURL``: fileIDs or ``{"fileID", "maxAge"}``, at most 50."""
+        return storage.get_temp_file_url(self, file_list)
+
+    def delete_file(self, file_list: Any = None) -> dict[str, Any]:
+        """``wx.cloud.deleteFile``: fileIDs, at most 50; only what the rules allow is deleted."""
+        return storage.delete_file(self, file_list)
+
     # --- used by the faces --------------------------------------------------------------
 
     def require(self, since: tuple[int, ...], api: str) -> None:
@@ -81,19 +103,7 @@ class Client:
 
     def grant(self, request: Request) -> Grant:
         """The permission check; the collection must exist first, as the backend checks."""
-        permissions = self.cloud.permissions
-        if self.openid is None and not permissions.options.allow_unauthenticated:
-            decision = Decision(
-                request.operation,
-                f"collection {request.collection!r}",
-                None,
-                "the environment",
-                False,
-                reason="未登录模式 is off: unauthenticated clients are refused before any rule "
-                "(cloud.permissions.configure(allow_unauthenticated=True) turns it on)",
-            )
-            permissions.decisions.append(decision)
-            raise unauthenticated(decision)
+        self._require_login(request.operation, f"collection {request.collection!r}")
         service = self.cloud.database_service
         if not service.exists(request.collection):
             raise backend_error(
@@ -103,7 +113,27 @@ class Client:
                     "the problem cannot be solved, contact us.",
                 )
             )
-        return permissions.authorize(request, self.openid)
+        return self.cloud.permissions.authorize(request, self.openid)
+
+    def check_storage(self, call: str, path: str, owner: str | None) -> Decision:
+        """The storage check for one file (-501023 first when 未登录模式 is off)."""
+        self._require_login(call, f"file {path!r}")
+        return self.cloud.permissions.check_storage(call, path, owner, self.openid)
+
+    def _require_login(self, operation: str, target: str) -> None:
+        permissions = self.cloud.permissions
+        if self.openid is None and not permissions.options.allow_unauthenticated:
+            decision = Decision(
+                operation,
+                target,
+                None,
+                "the environment",
+                False,
+                reason="未登录模式 is off: unauthenticated clients are refused before any rule "
+                "(cloud.permissions.configure(allow_unauthenticated=True) turns it on)",
+            )
+            permissions.decisions.append(decision)
+            raise unauthenticated(decision)
 
     def stamp(self, collection: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """Data as the client writes it: ``_openid`` is the caller's, never the caller's choice."""

@@ -28,6 +28,9 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "rule_extensions": (False, True),
     # 未登录模式 (production default: off): anonymous clients fail -501023 when off
     "allow_unauthenticated": (False, True),
+    # a denied file in getTempFileURL / deleteFile: the whole call refused before anything runs,
+    # or a per-file status -503002 entry while the allowed files proceed
+    "storage_list_denial": ("reject", "item"),
     # a collection with no permission set: an error naming it, or treated as this preset
     "default_permission": (None, "PRIVATE", "READONLY", "ADMINWRITE", "ADMINONLY"),
 }
@@ -44,6 +47,7 @@ class RuleOptions:
     rule_extensions: bool = False
     allow_unauthenticated: bool = False
     default_permission: str | None = None
+    storage_list_denial: str = "reject"
 
     def changed(self, **changes: Any) -> RuleOptions:
         names = [f.name for f in fields(self)]

@@ -21,6 +21,7 @@ from .report import SESSION, Coverage
 from .rules_compile import CompiledExpression
 from .rules_parser import RulesError
 from .ruleset import Preset, RuleSet, Setting, make_setting
+from .static_decisions import StaticDecisions
 from .storage_rules import FileAccess, storage_decision
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class Permissions:
         self.decisions: list[Decision] = []
         #: this cloud's rule coverage (the plugin reports the whole session's)
         self.coverage = Coverage()
+        self._static = StaticDecisions()
 
     def __repr__(self) -> str:
         shown = {name: s.describe() for name, s in self._settings.items()}
@@ -173,7 +175,7 @@ class Permissions:
             self.storage,
             FileAccess(call, path, owner),
             caller,
-            self._now_ms(),
+            self._now_ms,
             (self.coverage, SESSION),
         )
         self.decisions.append(decision)
@@ -193,7 +195,9 @@ class Permissions:
             found = service.find(collection, {"_id": doc_id}, limit=1)
             return found[0] if found else None
 
-        return Backend(find_one, service.count, self._now_ms, (self.coverage, SESSION))
+        return Backend(
+            find_one, service.count, self._now_ms, (self.coverage, SESSION), self._static
+        )
 
 
 __all__ = ["Permissions", "PermissionsNotSet"]

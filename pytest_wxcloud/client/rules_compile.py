@@ -50,6 +50,11 @@ class CompiledExpression:
     source: str
     tree: Node
     atoms: tuple[Node, ...]
+    #: whether the value can change with the same query and caller: the rule reads the clock
+    #: (``now``), another document (``get()``) or the request's data
+    dynamic: bool = True
+    #: whether it reads ``now`` (the cloud clock is only consulted for those)
+    reads_now: bool = True
 
     def text(self, node: Node) -> str:
         return self.source[node.start : node.end]
@@ -69,7 +74,14 @@ def compile_expression(
     _check_calls(tree, source, storage)
     if not extensions:
         _check_extensions(tree, source)
-    return CompiledExpression(source, tree, tuple(_atoms(tree)))
+    names = {node.name for node in walk(tree) if isinstance(node, Name)}
+    return CompiledExpression(
+        source,
+        tree,
+        tuple(_atoms(tree)),
+        dynamic=bool(names & {"now", "get", "request"}),
+        reads_now="now" in names,
+    )
 
 
 def _atoms(node: Node) -> list[Node]:

@@ -6,6 +6,7 @@ their equivalent rules, except that they never admit unauthenticated callers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .decisions import Decision
@@ -38,10 +39,12 @@ def storage_decision(
     setting: Setting,
     access: FileAccess,
     caller: str | None,
-    now_ms: float,
+    now_ms: Callable[[], float],
     coverage: tuple[Coverage, ...] = (),
 ) -> Decision:
-    """The decision for ``access``; ``decision.allowed`` says whether it may proceed."""
+    """The decision for ``access``; ``decision.allowed`` says whether it may proceed.
+
+    ``now_ms`` is only called for rules that read ``now``."""
     if access.call not in STORAGE_ACTIONS:
         raise ValueError(
             f"unknown storage call {access.call!r}; accepted: {', '.join(STORAGE_ACTIONS)}"
@@ -77,14 +80,20 @@ def storage_decision(
         )
     bindings = Bindings(
         None if caller is None else {"openid": caller},
-        now_ms=now_ms,
+        now_ms=now_ms() if rule.reads_now else 0.0,
         resource={"openid": access.owner, "path": path},
     )
     outcome = evaluate(rule, bindings)
     for report in coverage:
         report.record("storage", key, rule, outcome)
     allowed = outcome.value is True
-    reason = outcome.error or ("" if allowed else f"the rule is {outcome_name(outcome.value)}")
+    reason = outcome.error or (
+        ""
+        if allowed
+        else f"the rule is {outcome_name(outcome.value)} for resource.openid={access.owner!r} "
+        f"(the uploader; None: uploaded by a cloud function or the console), "
+        f"resource.path={path!r}"
+    )
     return Decision(
         access.call,
         target,

@@ -207,7 +207,7 @@ class StorageService:
         self, requests: Sequence[FileRequest], origin: str | None
     ) -> list[dict[str, Any]]:
         """``batchGetDownloadUrl``: per file ``{code, fileID, tempFileURL, maxAge}``."""
-        self._check_count(len(requests))
+        check_file_count(len(requests))
         parsed = [
             (entry, self.path_of(entry.file_id), _max_age(entry.max_age)) for entry in requests
         ]
@@ -250,7 +250,7 @@ class StorageService:
 
     def delete(self, file_ids: Sequence[Any]) -> list[dict[str, Any]]:
         """``batchDeleteFile``: per file ``{code, fileID}``."""
-        self._check_count(len(file_ids))
+        check_file_count(len(file_ids))
         paths = [self.path_of(file_id) for file_id in file_ids]
         items = []
         for file_id, path in zip(file_ids, paths, strict=True):
@@ -260,11 +260,13 @@ class StorageService:
             )
         return items
 
-    def _check_count(self, count: int) -> None:
-        if count == 0:
-            raise invalid("the file list is empty; give 1 to 50 fileIDs")
-        if count > MAX_FILES_PER_CALL:
-            raise invalid(f"{count} files in one call; at most {MAX_FILES_PER_CALL} are accepted")
+
+def check_file_count(count: int) -> None:
+    """The backend refuses an empty list or more than 50 files before touching any of them."""
+    if count == 0:
+        raise invalid("the file list is empty; give 1 to 50 fileIDs")
+    if count > MAX_FILES_PER_CALL:
+        raise invalid(f"{count} files in one call; at most {MAX_FILES_PER_CALL} are accepted")
 
 
 def _max_age(value: Any) -> int:
@@ -286,4 +288,5 @@ __all__ = [
     "LinkRefused",
     "StorageError",
     "StorageService",
+    "check_file_count",
 ]
