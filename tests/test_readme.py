@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from docskit import ROOT, fences
+from docskit import DOCS, ROOT, ZH, fences
 
 READMES = [ROOT / "README.md", ROOT / "README.zh-CN.md"]
 TEST_FILE = re.compile(r"# (test_\w+\.py)\n")
@@ -63,3 +63,20 @@ def test_readme_opens_with_the_two_commands_ci_runs() -> None:
     assert commands[1].endswith("python -m pytest -q -n 2 tests")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "run_pytest -q examples" in ci and "run_pytest -q -n 2 tests" in ci
+
+
+@pytest.mark.parametrize(
+    ("readme", "docs"), [(READMES[0], DOCS), (READMES[1], ZH)], ids=lambda p: p.name
+)
+def test_readme_lists_every_page_and_every_example(readme: Path, docs: Path) -> None:
+    """The README is where a reader finds the rest: a page or example it never names stays unread."""
+    text = readme.read_text(encoding="utf-8")
+    pages = [page.relative_to(ROOT).as_posix() for page in sorted(docs.glob("*.md"))]
+    examples = [
+        f"`examples/{folder.name}`"
+        for folder in sorted((ROOT / "examples").iterdir())
+        if folder.is_dir() and any(folder.glob("test_*.py"))
+    ]
+    assert pages and examples
+    missing = [p for p in pages if f"]({p})" not in text] + [e for e in examples if e not in text]
+    assert not missing, f"{readme.name} does not list: {', '.join(missing)}"
