@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-
-# identities and functions (issue 3)
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -93,7 +91,7 @@ class WxCloud:
     def __repr__(self) -> str:
         return f"WxCloud(env={self.env!r}, appid={self.appid!r})"
 
-    # --- database (issue 2) -------------------------------------------------------------
+    # --- database ----------------------------------------------------------------------
 
     def _db_runtime(self) -> Runtime:
         runtime = self._runtime
@@ -245,7 +243,7 @@ class WxCloud:
         to exercise retry logic deterministically."""
         self._db_runtime().forced_conflicts += times
 
-    # --- identities and functions (issue 3) ---------------------------------------------
+    # --- identities and functions -------------------------------------------------------
 
     @cached_property
     def functions(self) -> FunctionRegistry:
@@ -418,7 +416,7 @@ class WxCloud:
 
         return CloudPay(self)
 
-    # --- HTTP API (issue 4) -------------------------------------------------------------
+    # --- HTTP API ----------------------------------------------------------------------
 
     #: built on first use by :meth:`http_state`, so a cloud that never speaks HTTP pays nothing
     _http_state: Any = None

@@ -145,7 +145,7 @@ class Outcome:
 def evaluate(expression: CompiledExpression, bindings: Bindings) -> Outcome:
     evaluator = _Evaluator(expression, bindings)
     try:
-        value = _truth(evaluator.eval(expression.tree), expression, expression.tree)
+        value = _truth(evaluator.node_value(expression.tree), expression, expression.tree)
     except (RuleTypeError, RuleEvaluationError) as exc:
         return Outcome("error", str(exc), evaluator.atoms)
     return Outcome(value, None, evaluator.atoms)
@@ -169,7 +169,7 @@ class _Evaluator:
         self.atom_ids = {id(atom) for atom in expression.atoms}
         self.atoms: dict[int, Any] = {}
 
-    def eval(self, node: Node) -> Any:
+    def node_value(self, node: Node) -> Any:
         if id(node) not in self.atom_ids:
             return self._eval(node)
         try:
@@ -186,31 +186,33 @@ class _Evaluator:
         if isinstance(node, Logic):
             return self._logic(node)
         if isinstance(node, Not):
-            inner = _truth(self.eval(node.operand), self.expression, node.operand)
+            inner = _truth(self.node_value(node.operand), self.expression, node.operand)
             return UNKNOWN if inner is UNKNOWN else not inner
         if isinstance(node, Compare):
             return self._compare(node)
         if isinstance(node, Name):
             return self._name(node.name)
         if isinstance(node, Member):
-            return self._member(self.eval(node.obj), node.name, node)
+            return self._member(self.node_value(node.obj), node.name, node)
         if isinstance(node, Index):
-            key = self._concrete(self.eval(node.index), node.index)
+            key = self._concrete(self.node_value(node.index), node.index)
             if isinstance(key, (int, float)) and not isinstance(key, bool):
                 key = js_string(key)
             if not isinstance(key, str):
                 raise RuleTypeError(f"cannot index with {describe(key)}")
-            return self._member(self.eval(node.obj), key, node)
+            return self._member(self.node_value(node.obj), key, node)
         if isinstance(node, ArrayLiteral):
-            return [self._concrete(self.eval(item), item) for item in node.items]
+            return [self._concrete(self.node_value(item), item) for item in node.items]
         if isinstance(node, Template):
             return "".join(
-                part if isinstance(part, str) else js_string(self._concrete(self.eval(part), part))
+                part
+                if isinstance(part, str)
+                else js_string(self._concrete(self.node_value(part), part))
                 for part in node.parts
             )
         if isinstance(node, Concat):
-            left = self._concrete(self.eval(node.left), node.left)
-            right = self._concrete(self.eval(node.right), node.right)
+            left = self._concrete(self.node_value(node.left), node.left)
+            right = self._concrete(self.node_value(node.right), node.right)
             if isinstance(left, str) or isinstance(right, str):
                 return js_string(left) + js_string(right)
             if _is_number(left) and _is_number(right):
@@ -223,12 +225,12 @@ class _Evaluator:
         raise RuleEvaluationError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
 
     def _logic(self, node: Logic) -> Any:
-        left = _truth(self.eval(node.left), self.expression, node.left)
+        left = _truth(self.node_value(node.left), self.expression, node.left)
         if node.op == "&&" and left is False:
             return False
         if node.op == "||" and left is True:
             return True
-        right = _truth(self.eval(node.right), self.expression, node.right)
+        right = _truth(self.node_value(node.right), self.expression, node.right)
         if node.op == "&&":
             if right is False:
                 return False
@@ -238,7 +240,7 @@ class _Evaluator:
         return False if left is False and right is False else UNKNOWN
 
     def _compare(self, node: Compare) -> Any:
-        left, right = self.eval(node.left), self.eval(node.right)
+        left, right = self.node_value(node.left), self.node_value(node.right)
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
         if isinstance(left, Field) and isinstance(right, Field):
@@ -304,14 +306,14 @@ class _Evaluator:
         callee = node.callee
         if isinstance(callee, Member) and isinstance(callee.obj, RegexLiteral):
             regex = callee.obj
-            subject = self._concrete(self.eval(node.args[0]), node.args[0])
+            subject = self._concrete(self.node_value(node.args[0]), node.args[0])
             if not isinstance(subject, str):
                 return False
             flags = 0
             for flag in regex.flags:
                 flags |= _REGEX_FLAGS.get(flag, 0)
             return re.search(regex.pattern, subject, flags) is not None
-        path = self._concrete(self.eval(node.args[0]), node.args[0])
+        path = self._concrete(self.node_value(node.args[0]), node.args[0])
         return self._get(path)
 
     def _get(self, path: Any) -> Any:
