@@ -146,9 +146,9 @@ class WxCloud:
         """Store documents exactly as given (``_id`` kept, generated when absent), creating the
         collections. Seeding an ``_id`` that exists already is an error, as an insert would be.
 
-        A snapshot (from any cloud; of a :class:`CloudSnapshot`, its database) adds its collections: one this cloud lacks is shared
-        as it is, in O(1) whatever its size (copy-on-write); one it has gets the documents
-        inserted.
+        A snapshot (from any cloud; of a :class:`CloudSnapshot`, its database) adds its
+        collections: one this cloud lacks is shared as it is, in O(1) whatever its size
+        (copy-on-write); one it has gets the documents inserted.
         """
         if isinstance(collections, CloudSnapshot):
             collections = collections.database
