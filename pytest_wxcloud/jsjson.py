@@ -221,10 +221,34 @@ def _unsupported(value: Any, path: str) -> str:
     return f"cannot send {value!r} ({kind}) at {path} as JSON{hint}; {ACCEPTED}"
 
 
+#: UTF-16 surrogate code points: a Python ``str`` may hold them alone, UTF-8 cannot encode them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def encode_json(body: Any) -> bytes:
+    """UTF-8 JSON as the platform's JavaScript back end writes it, for any string we hold.
+
+    ES2019's well-formed ``JSON.stringify`` writes a lone surrogate as a ``\\udXXX`` escape
+    instead of failing; a high and low surrogate stored as two code points come out as two
+    escapes, which every JSON parser joins back into the one character. Valid UTF-8 and valid
+    JSON either way, so a client's decoder never trips over data the cloud accepted.
+    """
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # only strings can hold surrogates, so escaping them is exact
+        return _SURROGATE.sub(_escape_surrogate, text).encode()
+
+
 __all__ = [
     "CIRCULAR_MESSAGE",
     "MAX_JSON_NESTING",
     "JSONBoundaryError",
+    "encode_json",
     "iso_string",
     "js_type",
     "json_equal",

@@ -10,8 +10,6 @@ escapes as an exception: the face answers, the store is untouched, the server ke
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import json
 import random
 from typing import TYPE_CHECKING, Any
@@ -19,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ..errors import BACKEND_CODE, CloudSDKError, DatabaseError, SDKTypeError, SDKUsageError
+from ..jsjson import encode_json
+from ..multipart import form_parts
 from . import database_actions, function_actions, openapi_actions, pay_actions, storage_actions
 from .request import Action, AdminRequest
 from .tokens import Grant, InvocationTokens
@@ -164,31 +164,19 @@ BINARY_PARTS = ("requestData", "apiOptions")
 
 
 def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any]:
-    """The text fields of a multipart body (``wx.openApi`` sends its action this way)."""
-    header = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + raw)
-    fields: dict[str, Any] = {}
-    if message.is_multipart():
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True)
-            if isinstance(name, str) and isinstance(payload, bytes):
-                fields[name] = payload
-    action = fields.get("action")
-    if not isinstance(action, bytes):
+    """The fields of a multipart body (``wx.openApi`` sends its action this way): text, except
+    the parts the action decodes itself."""
+    parts = form_parts(content_type, raw)
+    if "action" not in parts:
         raise _Refused("INVALID_PARAM", "the multipart request body has no action field")
-    texts = {k: v.decode("utf-8", "replace") for k, v in fields.items() if k not in BINARY_PARTS}
-    return {**fields, **texts}
+    return {
+        name: part.content if name in BINARY_PARTS else part.text for name, part in parts.items()
+    }
 
 
 def _json(reply: dict[str, Any]) -> httpx.Response:
-    try:
-        text = json.dumps(reply, ensure_ascii=False, separators=(",", ":"))
-        content = text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: escaped, as JSON.stringify writes them
-        content = json.dumps(reply, separators=(",", ":")).encode("ascii")
     return httpx.Response(
-        200, content=content, headers={"content-type": "application/json; charset=utf-8"}
+        200, content=encode_json(reply), headers={"content-type": "application/json; charset=utf-8"}
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from ..jsjson import encode_json
 from ..openapi.outcome import JSON_TYPE, Media, PlatformError
 from ..openapi.protobuf import (
     OPEN_API,
@@ -112,7 +113,7 @@ def open_api(request: AdminRequest) -> httpx.Response:
     if content_type == JSON_TYPE and reply.body is not None and reply.errcode:
         rid = service.rids.next()
         body = {**reply.body, "errmsg": f"{reply.body.get('errmsg', '')} rid: {rid}"}
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = encode_json(body)
     return _protobuf(CommOpenApiResp(content, content_type, http_code=200))
 
 

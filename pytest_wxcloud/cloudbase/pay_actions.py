@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from ..jsjson import encode_json
 from ..openapi.outcome import PlatformError
 from .request import Action, AdminRequest
 from .wire import BadRequest, string_field
@@ -61,7 +62,7 @@ def wx_pay_api(request: AdminRequest) -> dict[str, Any] | httpx.Response:
         if not reply.errcode:  # WeChat Pay's answer has no errcode of its own
             body.pop("errcode", None)
             body.pop("errmsg", None)
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        content = encode_json(body)
     return httpx.Response(
         200, content=content, headers={"content-type": "application/octet-stream"}
     )

@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import ERR_CODE_TEXT, TCB_ERR_CODE, CloudSDKError
+from ..errors import BACKEND_CODE, ERR_CODE_TEXT, CloudSDKError
 from .calls import Caller
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ RESULT_TOO_LARGE = -604001
 
 #: errCode -> the backend code string a server-side caller finds in ``CloudSDKError.code``
 BACKEND_CODES: dict[int, str] = {
-    **{code: name for name, code in TCB_ERR_CODE.items() if code},
+    **{code: name for code, name in BACKEND_CODE.items() if code},
     -504002: EXECUTE_FAIL_CODE,
     -504003: TIME_LIMIT_CODE,
     CLIENT_NOT_FOUND: NOT_FOUND_CODE,

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..multipart import form_parts
 from ..openapi.outcome import Media
-from ..storage.multipart import form_parts
 from .incoming import json_object, require_post
 from .wire import ApiError
 

@@ -7,12 +7,12 @@ not compare the text exactly, so the rid is random-looking but deterministic per
 
 from __future__ import annotations
 
-import json
 import random
-import re
 from typing import Any
 
 import httpx
+
+from ..jsjson import encode_json
 
 #: What the platform sends with its JSON answers (captured, http-api.md §1).
 CONTENT_TYPE = "application/json; encoding=utf-8"
@@ -56,29 +56,6 @@ class RequestIds:
     def next(self) -> str:
         bits = self._random.getrandbits(96)
         return f"{bits >> 64:08x}-{(bits >> 32) & 0xFFFFFFFF:08x}-{bits & 0xFFFFFFFF:08x}"
-
-
-#: UTF-16 surrogate code points: a Python ``str`` may hold them alone, UTF-8 cannot encode them.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _escape_surrogate(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
-def encode_json(body: Any) -> bytes:
-    """UTF-8 JSON as the platform's JavaScript back end writes it, for any string we hold.
-
-    ES2019's well-formed ``JSON.stringify`` writes a lone surrogate as a ``\\udXXX`` escape
-    instead of failing; a high and low surrogate stored as two code points come out as two
-    escapes, which every JSON parser joins back into the one character. Valid UTF-8 and valid
-    JSON either way, so a client's decoder never trips over data the cloud accepted.
-    """
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    try:
-        return text.encode()
-    except UnicodeEncodeError:  # only strings can hold surrogates, so escaping them is exact
-        return _SURROGATE.sub(_escape_surrogate, text).encode()
 
 
 def json_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> httpx.Response:

@@ -8,11 +8,11 @@ different types here.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ERR_CODE_TEXT
+from ..jsjson import encode_json
 
 JSON_TYPE = "application/json; charset=utf-8"
 
@@ -64,8 +64,7 @@ class Reply:
     def content(self) -> tuple[bytes, str]:
         if self.media is not None:
             return self.media.value, self.media.content_type
-        text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"))
-        return text.encode("utf-8"), JSON_TYPE
+        return encode_json(self.body), JSON_TYPE
 
 
 def ok(**fields: Any) -> Reply:

@@ -8,11 +8,12 @@ the transport; a running server's own list is ``server.faces``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import httpx
+
+from ..jsjson import encode_json
 
 if TYPE_CHECKING:
     from .loopback import LoopbackServer
@@ -37,12 +38,9 @@ SERVED_PATHS = (
 
 
 def json_reply(status: int, body: object) -> httpx.Response:
-    """JSON bytes whatever the text holds: lone surrogates are escaped, as JSON.stringify does."""
-    try:
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    except UnicodeEncodeError:
-        content = json.dumps(body, separators=(",", ":")).encode()
-    return httpx.Response(status, content=content, headers={"Content-Type": "application/json"})
+    return httpx.Response(
+        status, content=encode_json(body), headers={"Content-Type": "application/json"}
+    )
 
 
 def not_found(request: httpx.Request) -> httpx.Response:

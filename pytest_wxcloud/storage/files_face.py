@@ -18,8 +18,8 @@ from xml.sax.saxutils import escape
 import httpx
 
 from ..errors import DatabaseError
+from ..multipart import form_parts
 from .links import DOWNLOAD_HOST_SUFFIX, LOOPBACK_PREFIX, UPLOAD_HOST_SUFFIX
-from .multipart import form_parts
 from .service import LinkRefused
 
 if TYPE_CHECKING:

@@ -1,5 +1,6 @@
-"""Reading ``multipart/form-data`` bodies: the HTTP API's upload POST (wechatpy sends the form
-with ``requests``' ``files=``) and wx-server-sdk 2.x's upload POST."""
+"""Reading ``multipart/form-data`` bodies, for every face that receives them: the HTTP API's
+upload POST (wechatpy sends the form with ``requests``' ``files=``), wx-server-sdk 2.x's upload
+POST, and the CloudBase protocol's ``wx.openApi`` / ``wx.wxPayApi`` requests."""
 
 from __future__ import annotations
 
